@@ -1,0 +1,107 @@
+"""Command line: parse arguments, call one function, exit. Heavy imports wait for the command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+
+from jobledger import __version__
+
+EPILOG = """\
+examples:
+  jobledger check hunt.jobs                 report every error, exit 1 if any
+  jobledger report hunt.jobs                the funnel as Markdown
+  jobledger report --format html -o report.html
+  jobledger report --format json --as-of 2026-03-15 | jq .funnel
+
+The ledger is FILE, else $JOBLEDGER_FILE, else the only *.jobs file in this directory.
+exit status: 0 clean, 1 the ledger has errors, 2 usage error."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def _add_files(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE", help="ledger file(s) to read")
+    parser.add_argument(
+        "-f", "--file", action="append", default=[], dest="more_files", metavar="FILE",
+        help="a ledger file (repeatable)",
+    )
+    parser.add_argument(
+        "--as-of", type=_date, default=None, metavar="DATE",
+        help="count events up to DATE (YYYY-MM-DD); later ones are upcoming (default: today)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jobledger",
+        description="A plain-text ledger for a job hunt: the funnel, the timing and who to "
+        "follow up with, from a .jobs file.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"jobledger {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser(
+        "check", help="check the ledger and report every error",
+        description="Read the ledger and report every error and warning as "
+        "PATH:LINE:COL: error: MESSAGE.",
+        epilog="example:\n  jobledger check --strict hunt.jobs\n\n"
+        "exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_files(check)
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+    report = commands.add_parser(
+        "report", help="the funnel report (Markdown, JSON or HTML)",
+        description="Compute the funnel, pipeline table, timing and insights and render them.",
+        epilog="examples:\n  jobledger report examples/blueprint.jobs --as-of 2026-03-15\n"
+        "  jobledger report --format html -o report.html\n\n"
+        "exit status: 0 written, 1 the ledger has errors, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_files(report)
+    report.add_argument("--format", choices=("md", "json", "html"), default="md")
+    report.add_argument("-o", "--output", metavar="OUT", help="write here (atomically), not stdout")
+    report.add_argument(
+        "--template", metavar="PATH",
+        help="a template file, or a directory searched before the built-in templates",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    from jobledger import commands
+    from jobledger.files import UsageError
+
+    files = [*args.files, *args.more_files]
+    as_of = args.as_of or date.today()
+    try:
+        if args.command == "check":
+            return commands.check(files, fmt=args.format, strict=args.strict, as_of=as_of)
+        return commands.report(
+            files, fmt=args.format, output=args.output, as_of=as_of, template=args.template
+        )
+    except UsageError as exc:
+        print(f"jobledger: {exc}", file=sys.stderr)
+        return commands.USAGE
+    except OSError as exc:  # e.g. -o into a directory that does not exist
+        print(f"jobledger: {exc}", file=sys.stderr)
+        return commands.USAGE
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,111 @@
+"""The one diagnostic type every stage returns: errors and warnings tied to a source position."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    message: str
+    position: Position
+    hint: str | None = None
+    # The offending source line, for the caret display; None when there is no line to show.
+    source_line: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.position.path, self.position.line, self.position.column)
+
+    def render(self) -> str:
+        """`PATH:LINE:COL: error: MESSAGE [CODE]`, then the line, a caret and a hint."""
+        lines = [f"{self.position}: {self.severity}: {self.message} [{self.code}]"]
+        if self.source_line is not None:
+            shown = self.source_line
+            column = self.position.column
+            if len(shown) > 200:  # a 1 MB line must not flood the terminal
+                start = max(0, column - 100)
+                shown = shown[start : start + 200]
+                column -= start
+            lines.append("    " + shown.replace("\t", " "))
+            lines.append("    " + " " * (column - 1) + "^")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "severity": str(self.severity),
+            "code": self.code,
+            "message": self.message,
+            "path": self.position.path,
+            "line": self.position.line,
+            "column": self.position.column,
+            "hint": self.hint,
+        }
+
+
+def error(
+    code: str,
+    message: str,
+    position: Position,
+    hint: str | None = None,
+    source_line: str | None = None,
+) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, code, message, position, hint, source_line)
+
+
+def warning(
+    code: str,
+    message: str,
+    position: Position,
+    hint: str | None = None,
+    source_line: str | None = None,
+) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, code, message, position, hint, source_line)
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def promote_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """`--strict`: every warning becomes an error."""
+    return [
+        Diagnostic(Severity.ERROR, d.code, d.message, d.position, d.hint, d.source_line)
+        for d in diagnostics
+    ]
+
+
+def render_text(diagnostics: Iterable[Diagnostic]) -> str:
+    return "\n".join(d.render() for d in diagnostics)
+
+
+def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    items = [d.as_json() for d in diagnostics]
+    errors = sum(1 for d in items if d["severity"] == "error")
+    payload = {"errors": errors, "warnings": len(items) - errors, "diagnostics": items}
+    return json.dumps(payload, indent=2, ensure_ascii=False)

@@ -1,0 +1,61 @@
+"""Side effects at the edge: finding the ledger and writing outputs so nothing is ever lost."""
+
+from __future__ import annotations
+
+import glob
+import os
+import tempfile
+from collections.abc import Sequence
+
+ENV_FILE = "JOBLEDGER_FILE"
+
+
+class UsageError(Exception):
+    """A mistake in how jobledger was called (exit 2), as opposed to one in the ledger (exit 1)."""
+
+
+def find_ledger(given: Sequence[str], cwd: str = ".") -> list[str]:
+    """Files named on the command line; else $JOBLEDGER_FILE; else the only *.jobs here."""
+    if given:
+        return list(given)
+    from_env = os.environ.get(ENV_FILE)
+    if from_env:
+        return [from_env]
+    found = sorted(glob.glob("*.jobs", root_dir=cwd))
+    if len(found) == 1:
+        return [os.path.join(cwd, found[0]) if cwd != "." else found[0]]
+    if not found:
+        raise UsageError(
+            f"no ledger given and no *.jobs file here; pass FILE, use -f FILE or set {ENV_FILE}"
+        )
+    raise UsageError(
+        f"{len(found)} ledgers here ({', '.join(found)}); name the one to use, e.g. "
+        f"jobledger report {found[0]}"
+    )
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write via a temp file in the same directory and a rename, then read it back: a reader
+    never sees half a file, and a full disk cannot leave a truncated report behind."""
+    directory = os.path.dirname(os.path.abspath(path))
+    data = text.encode("utf-8")
+    handle, temp = tempfile.mkstemp(prefix=".jobledger-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        if os.path.exists(path):
+            os.chmod(temp, os.stat(path).st_mode & 0o777)
+        else:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(temp, 0o666 & ~mask)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    with open(path, "rb") as check:
+        if check.read() != data:
+            raise OSError(f"{path}: the file on disk differs from what was written")

@@ -1,0 +1,151 @@
+"""Files on disk -> entries: reading, decoding, includes. The only stage that touches the disk."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jobledger.diagnostics import Diagnostic, Position, error
+from jobledger.model import Entry, Include
+from jobledger.parser import MAX_SYNTAX_ERRORS, parse_text
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    entries: tuple[Entry, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[tuple[str, str], ...]  # (path as shown, decoded text) of every file read
+    files: tuple[str, ...]  # absolute paths of every file read
+    include_patterns: tuple[str, ...]  # absolute include patterns, so a watcher sees new matches
+
+
+def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
+    """UTF-8 (BOM optional) -> text. Undecodable or NUL-holding lines become blank lines, so the
+    rest of the file still parses and line numbers stay true."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    else:
+        if "\x00" not in text:
+            return text, []
+    diagnostics: list[Diagnostic] = []
+    lines: list[str] = []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
+            message = f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"
+            hint = "save the file as UTF-8"
+            line = ""
+        else:
+            if "\x00" not in line:
+                lines.append(line)
+                continue
+            column = line.index("\x00") + 1
+            message, hint, line = "NUL byte in the text", "is this a binary file?", ""
+        lines.append(line)
+        if len(diagnostics) < MAX_SYNTAX_ERRORS:
+            shown = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
+            diagnostics.append(
+                error("JL001", message, Position(path, number, column), hint, source_line=shown)
+            )
+    return "\n".join(lines), diagnostics
+
+
+@dataclass(slots=True)
+class _State:
+    diagnostics: list[Diagnostic]
+    sources: list[tuple[str, str]]
+    files: list[str]
+    patterns: list[str]
+    seen: set[str]
+
+
+def load_files(paths: Sequence[str]) -> Loaded:
+    state = _State([], [], [], [], set())
+    entries: list[Entry] = []
+    for path in paths:
+        entries.extend(_load(path, None, (), state))
+    return Loaded(
+        tuple(entries),
+        tuple(state.diagnostics),
+        tuple(state.sources),
+        tuple(state.files),
+        tuple(state.patterns),
+    )
+
+
+def _load(
+    path: str, included_at: Include | None, stack: tuple[str, ...], state: _State
+) -> list[Entry]:
+    real = os.path.realpath(path)
+    where = included_at.position if included_at else Position(path, 1, 1)
+    if real in stack:
+        chain = " -> ".join(os.path.basename(p) for p in (*stack, real))
+        state.diagnostics.append(
+            error("JL012", f"include cycle: {chain}", where, hint="remove one of the includes")
+        )
+        return []
+    if real in state.seen:  # reached twice through two globs: read once
+        return []
+    state.seen.add(real)
+    try:
+        if os.path.isdir(path):
+            raise IsADirectoryError("is a directory")
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        state.diagnostics.append(
+            error("JL010", f"cannot read '{path}': {reason.lower()}", where)
+        )
+        return []
+    text, problems = decode(data, path)
+    state.diagnostics.extend(problems)
+    state.sources.append((path, text))
+    state.files.append(real)
+    parsed = parse_text(text, path)
+    state.diagnostics.extend(parsed.diagnostics)
+    entries: list[Entry] = []
+    for entry in parsed.entries:
+        if isinstance(entry, Include):
+            for target in _resolve(entry, path, state):
+                entries.extend(_load(target, entry, (*stack, real), state))
+        else:
+            entries.append(entry)
+    return entries
+
+
+def _resolve(include: Include, including: str, state: _State) -> list[str]:
+    base = os.path.dirname(including)
+    pattern = os.path.join(base, os.path.expanduser(include.pattern))
+    state.patterns.append(os.path.abspath(pattern))
+    if not glob.has_magic(pattern):
+        if os.path.isdir(pattern):
+            state.diagnostics.append(
+                error(
+                    "JL011",
+                    f"include \"{include.pattern}\" is a directory",
+                    include.position,
+                    hint=f'include "{os.path.join(include.pattern, "*.jobs")}"',
+                )
+            )
+            return []
+        if not os.path.exists(pattern):
+            state.diagnostics.append(
+                error("JL011", f"include \"{include.pattern}\": no such file", include.position)
+            )
+            return []
+        return [os.path.normpath(pattern)]
+    matches = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+    if not matches:
+        state.diagnostics.append(
+            error("JL011", f"include \"{include.pattern}\" matches no file", include.position)
+        )
+    return [os.path.normpath(p) for p in matches]

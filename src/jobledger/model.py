@@ -1,0 +1,121 @@
+"""Immutable data passed between the stages: entries from the parser, the ledger's configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from jobledger.diagnostics import Position
+
+DeclarationKind = Literal["stage", "outcome", "role"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    position: Position
+    date: date
+    kind: str
+    company: str
+    title: str | None
+    tags: tuple[str, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+    kind_column: int = 0  # where KIND starts, for "unknown kind" carets
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    position: Position
+    what: DeclarationKind
+    key: str
+    label: str
+    key_column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Include:
+    position: Position
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    position: Position
+    name: str
+    value: str
+    quoted: bool
+    value_column: int = 0
+
+
+Entry = Event | Declaration | Include | Option
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    key: str
+    label: str
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    key: str
+    label: str
+
+
+DEFAULT_STAGES: tuple[tuple[str, str], ...] = (
+    ("wishlist", "Never Applied"),
+    ("applied", "Applied, No Reply"),
+    ("response", "Response, No Interview Yet"),
+    ("phone", "Phone Interview"),
+    ("interview", "Job Interview"),
+    ("second", "Second Interview"),
+    ("offer", "Job Offer"),
+    ("accepted", "Accepted"),
+)
+
+DEFAULT_OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("rejected", "Rejected"),
+    ("withdrawn", "Withdrawn"),
+    ("ghosted", "Ghosted"),
+    ("declined", "Declined"),
+)
+
+NOTE = "note"
+OTHER_ROLE = "other"
+OTHER_LABEL = "Other"
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    title: str
+    stages: tuple[Stage, ...]
+    outcomes: tuple[Outcome, ...]
+    roles: tuple[Role, ...]
+    ghost_after: int
+    follow_up_after: int
+    base: int  # index of the base stage
+
+    @property
+    def last(self) -> int:
+        return len(self.stages) - 1
+
+    @property
+    def waiting_end(self) -> int:
+        """Stages in [base, waiting_end) wait on the employer: the offer stage, else the last."""
+        for stage in self.stages:
+            if stage.key == "offer":
+                return stage.index
+        return self.last
+
+    def stage_index(self, key: str) -> int | None:
+        for stage in self.stages:
+            if stage.key == key:
+                return stage.index
+        return None

@@ -1,0 +1,58 @@
+"""The whole load in one screen: files -> entries -> ledger state -> report, with diagnostics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from jobledger.diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
+from jobledger.loader import load_files
+from jobledger.metrics import Report, compute_report
+from jobledger.reducer import Ledger, reduce_entries
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    report: Report | None  # None when the ledger has errors
+    ledger: Ledger | None
+    diagnostics: tuple[Diagnostic, ...]  # sorted by file, line, column
+    files: tuple[str, ...]  # absolute paths of every file read
+    include_patterns: tuple[str, ...]  # absolute include globs (a watcher wants new matches)
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.is_error)
+
+
+def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> Result:
+    loaded = load_files(paths)
+    ledger, reduced = reduce_entries(loaded.entries, as_of)
+    diagnostics = [*loaded.diagnostics, *reduced]
+    if strict:
+        diagnostics = promote_warnings(diagnostics)
+    diagnostics = _with_source_lines(sorted_diagnostics(diagnostics), dict(loaded.sources))
+    failed = any(d.is_error for d in diagnostics)
+    return Result(
+        report=None if failed else compute_report(ledger),
+        ledger=None if failed else ledger,
+        diagnostics=tuple(diagnostics),
+        files=loaded.files,
+        include_patterns=loaded.include_patterns,
+    )
+
+
+def _with_source_lines(
+    diagnostics: list[Diagnostic], texts: dict[str, str]
+) -> list[Diagnostic]:
+    """Stages after the parser know positions, not lines: fill the line in for the caret."""
+    split: dict[str, list[str]] = {}
+    filled = []
+    for diagnostic in diagnostics:
+        path, line = diagnostic.position.path, diagnostic.position.line
+        if diagnostic.source_line is None and path in texts:
+            lines = split.setdefault(path, texts[path].split("\n"))
+            if 0 < line <= len(lines):
+                diagnostic = replace(diagnostic, source_line=lines[line - 1].rstrip("\r"))
+        filled.append(diagnostic)
+    return filled

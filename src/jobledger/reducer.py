@@ -1,0 +1,381 @@
+"""Entries -> the ledger's state: its configuration and every application with its history."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from jobledger.diagnostics import Diagnostic, Position, error, warning
+from jobledger.model import (
+    DEFAULT_OUTCOMES,
+    DEFAULT_STAGES,
+    NOTE,
+    OTHER_ROLE,
+    Config,
+    Declaration,
+    Entry,
+    Event,
+    Option,
+    Outcome,
+    Role,
+    Stage,
+)
+from jobledger.suggest import closest
+
+OPTIONS = ("title", "ghost-after", "follow-up-after", "base-stage")
+DEFAULT_GHOST_AFTER = 30
+DEFAULT_FOLLOW_UP_AFTER = 7
+
+ACTIVE = "active"
+ACCEPTED = "accepted"
+GHOSTED = "ghosted"
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    company: str  # as spelled in its earliest event
+    title: str | None
+    role: str  # a role key, or "other"
+    tags: tuple[str, ...]
+    meta: tuple[tuple[str, str], ...]
+    stage: int  # current stage index
+    highest: int  # highest stage index reached
+    status: str  # "active", "accepted", an outcome key, or "ghosted" when inferred
+    inferred: bool  # status "ghosted" inferred from silence, not written in the ledger
+    outcome_stage: int | None  # the stage it was at when an outcome ended it
+    first_date: date
+    last_date: date
+    history: tuple[Event, ...]  # events up to the as-of date, by date then file order
+    scheduled: tuple[Event, ...]  # events after the as-of date
+
+    @property
+    def name(self) -> str:
+        return self.company if self.title is None else f"{self.company} | {self.title}"
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    event: Event
+    company: str
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    config: Config
+    as_of: date
+    applications: tuple[Application, ...]  # with at least one event up to the as-of date
+    upcoming: tuple[Upcoming, ...]  # events after the as-of date, by date
+
+
+def identity(company: str, title: str | None) -> tuple[str, str]:
+    """Two spellings name one application when equal after NFC, blank folding and case folding."""
+
+    def fold(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+    return fold(company), fold(title or "")
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    declared: dict[str, Declaration] = {}
+    groups: dict[str, list[Declaration]] = {"stage": [], "outcome": [], "role": []}
+    options: dict[str, Option] = {}
+    for entry in entries:
+        if isinstance(entry, Declaration):
+            where = Position(entry.position.path, entry.position.line, entry.key_column)
+            if entry.key == NOTE:
+                diagnostics.append(
+                    error("JL201", "'note' is a reserved kind and cannot be declared", where)
+                )
+                continue
+            first = declared.get(entry.key)
+            if first is not None:
+                at = f"{first.position.path}:{first.position.line}"
+                message = (
+                    f"duplicate {entry.what} '{entry.key}'"
+                    if first.what == entry.what
+                    else f"'{entry.key}' is already declared as a {first.what}"
+                )
+                diagnostics.append(
+                    error("JL202", message, where, hint=f"first declared at {at}; keys are unique")
+                )
+                continue
+            declared[entry.key] = entry
+            groups[entry.what].append(entry)
+        elif isinstance(entry, Option):
+            if entry.name not in OPTIONS:
+                guess = closest(entry.name, OPTIONS)
+                diagnostics.append(
+                    error(
+                        "JL210",
+                        f"unknown option '{entry.name}'",
+                        Position(entry.position.path, entry.position.line, 8),
+                        hint=f"did you mean '{guess}'?"
+                        if guess
+                        else "options: " + ", ".join(OPTIONS),
+                    )
+                )
+                continue
+            if entry.name in options:
+                diagnostics.append(
+                    warning("JL212", f"option '{entry.name}' set again; the last one wins",
+                            entry.position)
+                )
+            options[entry.name] = entry
+
+    stages = _pairs(groups["stage"], DEFAULT_STAGES)
+    outcomes = _pairs(groups["outcome"], DEFAULT_OUTCOMES)
+    # Defaults fill in for what was not declared; they must not collide with what was.
+    for what, used, defaults in (("stage", groups["stage"], DEFAULT_STAGES),
+                                 ("outcome", groups["outcome"], DEFAULT_OUTCOMES)):
+        if used:
+            continue
+        for key, _ in defaults:
+            if key in declared:
+                clash = declared[key]
+                diagnostics.append(
+                    error(
+                        "JL202",
+                        f"'{key}' is already a default {what}",
+                        Position(clash.position.path, clash.position.line, clash.key_column),
+                        hint=f"declare the {what}s too, or pick another key",
+                    )
+                )
+    if len(stages) < 2:
+        first = groups["stage"][0]
+        diagnostics.append(
+            error("JL203", "a funnel needs at least two stages", first.position,
+                  hint="declare the stages in order, e.g. wishlist, applied, …")
+        )
+        stages = list(DEFAULT_STAGES)
+
+    keys = [key for key, _ in stages]
+    base = keys.index("applied") if "applied" in keys else 1
+    title, ghost_after, follow_up_after = "Job hunt", DEFAULT_GHOST_AFTER, DEFAULT_FOLLOW_UP_AFTER
+    for name, option in options.items():
+        where = Position(option.position.path, option.position.line, option.value_column)
+        if name == "title":
+            title = option.value
+        elif name in ("ghost-after", "follow-up-after"):
+            if option.quoted or not re.fullmatch(r"[0-9]{1,5}", option.value) or int(
+                option.value
+            ) < 1:
+                diagnostics.append(
+                    error("JL211", f"option {name} takes a whole number of days (1 or more)",
+                          where, hint=f"option {name} {DEFAULT_GHOST_AFTER if name == 'ghost-after' else DEFAULT_FOLLOW_UP_AFTER}")
+                )
+            elif name == "ghost-after":
+                ghost_after = int(option.value)
+            else:
+                follow_up_after = int(option.value)
+        elif name == "base-stage":
+            if option.value in keys:
+                base = keys.index(option.value)
+            else:
+                guess = closest(option.value, keys)
+                diagnostics.append(
+                    error("JL211", f"option base-stage: '{option.value}' is not a stage", where,
+                          hint=f"did you mean '{guess}'?" if guess else "stages: " + ", ".join(keys))
+                )
+    config = Config(
+        title=title,
+        stages=tuple(Stage(key, label, index) for index, (key, label) in enumerate(stages)),
+        outcomes=tuple(Outcome(key, label) for key, label in outcomes),
+        roles=tuple(Role(d.key, d.label) for d in groups["role"]),
+        ghost_after=ghost_after,
+        follow_up_after=follow_up_after,
+        base=base,
+    )
+    return config, diagnostics
+
+
+def _pairs(
+    declarations: Sequence[Declaration], defaults: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    if declarations:
+        return [(d.key, d.label) for d in declarations]
+    return list(defaults)
+
+
+# ---------------------------------------------------------------- applications
+
+
+def reduce_entries(entries: Sequence[Entry], as_of: date) -> tuple[Ledger, list[Diagnostic]]:
+    config, diagnostics = resolve_config(entries)
+    stage_index = {stage.key: stage.index for stage in config.stages}
+    outcome_keys = {outcome.key for outcome in config.outcomes}
+    role_keys = {role.key for role in config.roles}
+    kinds = [*stage_index, *outcome_keys, NOTE]
+
+    by_application: dict[tuple[str, str], list[Event]] = {}
+    for entry in entries:
+        if not isinstance(entry, Event):
+            continue
+        if entry.kind not in stage_index and entry.kind not in outcome_keys and entry.kind != NOTE:
+            guess = closest(entry.kind, kinds)
+            diagnostics.append(
+                error(
+                    "JL220",
+                    f"unknown kind '{entry.kind}'",
+                    Position(entry.position.path, entry.position.line, entry.kind_column),
+                    hint=f"did you mean '{guess}'?" if guess else "kinds: " + ", ".join(kinds),
+                )
+            )
+            continue
+        by_application.setdefault(identity(entry.company, entry.title), []).append(entry)
+
+    applications: list[Application] = []
+    upcoming: list[Upcoming] = []
+    for events in by_application.values():
+        # sorted() is stable: same-date events keep file order.
+        events.sort(key=lambda event: event.date)
+        application = _reduce_one(events, config, stage_index, role_keys, as_of, diagnostics)
+        first = events[0]
+        upcoming.extend(
+            Upcoming(event, first.company, first.title) for event in events if event.date > as_of
+        )
+        if application is not None:
+            applications.append(application)
+
+    diagnostics.extend(_close_names(by_application, config))
+    applications.sort(key=lambda a: (a.first_date, identity(a.company, a.title)))
+    upcoming.sort(key=lambda u: u.event.date)
+    return Ledger(config, as_of, tuple(applications), tuple(upcoming)), diagnostics
+
+
+def _reduce_one(
+    events: list[Event],
+    config: Config,
+    stage_index: dict[str, int],
+    role_keys: set[str],
+    as_of: date,
+    diagnostics: list[Diagnostic],
+) -> Application | None:
+    role: str | None = None
+    tags: dict[str, None] = {}
+    meta: dict[str, str] = {}
+    ended: Event | None = None
+    kept: list[Event] = []
+    for event in events:
+        if ended is not None and event.kind != NOTE:
+            name = event.company if event.title is None else f"{event.company} | {event.title}"
+            diagnostics.append(
+                error(
+                    "JL240",
+                    f"'{name}' already ended ({ended.kind} on {ended.date}); only a note can follow",
+                    event.position,
+                    hint=f'a new attempt is a new application: give it a distinct name, e.g. '
+                    f'"{event.company} | {event.title or "Role"} ({event.date.year})"',
+                )
+            )
+            continue
+        for tag in event.tags:
+            tags.setdefault(tag, None)
+            folded = tag.casefold()
+            if folded in role_keys:
+                if role is None:
+                    role = folded
+                elif folded != role:
+                    diagnostics.append(
+                        error(
+                            "JL230",
+                            f"two roles on one application: '{role}' and '{folded}'",
+                            event.position,
+                            hint="roles are exclusive buckets; keep one role tag",
+                        )
+                    )
+        meta.update(event.meta)
+        if event.kind != NOTE and event.kind not in stage_index:
+            ended = event
+        kept.append(event)
+
+    past = [event for event in kept if event.date <= as_of]
+    if not past:
+        return None
+    stage = highest = 0
+    moved = False
+    outcome: Event | None = None
+    outcome_stage: int | None = None
+    for event in past:
+        index = stage_index.get(event.kind)
+        if index is not None:
+            if moved and index < stage:
+                diagnostics.append(
+                    warning(
+                        "JL241",
+                        f"stage went back from '{config.stages[stage].key}' to '{event.kind}'",
+                        event.position,
+                        hint="fine if it really happened; the highest stage is kept",
+                    )
+                )
+            stage, moved = index, True
+            highest = max(highest, index)
+        elif event.kind != NOTE:
+            outcome, outcome_stage = event, stage
+
+    last_date = past[-1].date
+    inferred = False
+    if outcome is not None:
+        status = outcome.kind
+    elif stage == config.last:
+        status = ACCEPTED
+    else:
+        status = ACTIVE
+        silent = (as_of - last_date).days
+        if config.base <= stage < config.waiting_end and silent > config.ghost_after:
+            status, inferred = GHOSTED, True
+    first = events[0]
+    return Application(
+        company=first.company,
+        title=first.title,
+        role=role or OTHER_ROLE,
+        tags=tuple(tags),
+        meta=tuple(meta.items()),
+        stage=stage,
+        highest=highest,
+        status=status,
+        inferred=inferred,
+        outcome_stage=outcome_stage,
+        first_date=past[0].date,
+        last_date=last_date,
+        history=tuple(past),
+        scheduled=tuple(event for event in kept if event.date > as_of),
+    )
+
+
+def _close_names(
+    by_application: dict[tuple[str, str], list[Event]],
+    config: Config,
+) -> list[Diagnostic]:
+    """An application first seen past the base stage may be a typo of another one's name."""
+    stage_index = {stage.key: stage.index for stage in config.stages}
+    names = {" | ".join(key): key for key in by_application}
+    found: list[Diagnostic] = []
+    for key, events in by_application.items():
+        first = events[0]
+        if stage_index.get(first.kind, -1) <= config.base:
+            continue
+        name = " | ".join(key)
+        others = [other for other in names if other != name]
+        match = difflib.get_close_matches(name, others, n=1, cutoff=0.8)
+        if match:
+            other = by_application[names[match[0]]][0]
+            shown = other.company if other.title is None else f"{other.company} | {other.title}"
+            found.append(
+                warning(
+                    "JL250",
+                    f"this application starts at '{first.kind}' with no earlier stage",
+                    first.position,
+                    hint=f"did you mean '{shown}'?",
+                )
+            )
+    return found

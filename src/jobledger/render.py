@@ -1,0 +1,115 @@
+"""Report -> text: Markdown and HTML through Jinja2 templates, JSON through json.dumps.
+
+Templates format; they never compute. Numbers come from metrics, text helpers live here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from jobledger.metrics import Report, percent
+
+TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
+FORMATS = ("md", "json", "html")
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
+
+
+def md(text: object) -> str:
+    """Escape ledger text for Markdown: names like `*Acme*` or `A|B` must stay literal."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
+    """A GFM table with padded columns, readable as plain text in a terminal too.
+    `align` has one letter per column: 'l' or 'r' (default 'l')."""
+    cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(3, *(len(row[i]) for row in cells)) for i in range(len(header))]
+    sides = [(align[i] if i < len(align) else "l") for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        padded = (
+            c.rjust(w) if side == "r" else c.ljust(w)
+            for c, w, side in zip(row, widths, sides, strict=True)
+        )
+        return "| " + " | ".join(padded) + " |"
+
+    rule = "|" + "|".join(
+        "-" * (w + 1) + ":" if side == "r" else "-" * (w + 2)
+        for w, side in zip(widths, sides, strict=True)
+    ) + "|"
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def app_name(item: dict[str, Any]) -> str:
+    title = item.get("title")
+    return str(item["company"]) if title is None else f"{item['company']} | {title}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def days(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return plural(value, "day") if isinstance(value, int) else f"{value:g} days"
+
+
+@cache
+def _environment(template_dir: str | None) -> jinja2.Environment:
+    search = [TEMPLATES] if template_dir is None else [template_dir, TEMPLATES]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(pct=percent, md=md, days=days, name=app_name)
+    env.globals.update(md_table=md_table, plural=plural, percent=percent)
+    return env
+
+
+def _template(name: str, template: str | None) -> jinja2.Template:
+    """`--template` may name a file (it replaces the report template) or a directory searched
+    before the built-in templates (so it can override one partial)."""
+    if template is not None and os.path.isfile(template):
+        directory, name = os.path.split(os.path.abspath(template))
+        return _environment(directory).get_template(name)
+    return _environment(template).get_template(name)
+
+
+def labels(report: Report) -> dict[str, dict[str, str]]:
+    """Key -> label lookups the templates need for stages, outcomes and roles."""
+    return {
+        "stage": {s["key"]: s["label"] for s in report["stages"]},
+        "outcome": {o["key"]: o["label"] for o in report["outcomes"]},
+        "role": {g["key"]: g["label"] for g in report["groups"]},
+    }
+
+
+def render_markdown(report: Report, template: str | None = None) -> str:
+    return _template("report.md.j2", template).render(report=report, labels=labels(report))
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(report: Report, fmt: str, template: str | None = None) -> str:
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "html":
+        from jobledger.html import render_html
+
+        return render_html(report, template=template)
+    return render_markdown(report, template)
