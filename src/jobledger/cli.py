@@ -30,11 +30,19 @@ def _date(text: str) -> date:
 def _add_files(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE", help="ledger file(s) to read")
     parser.add_argument(
-        "-f", "--file", action="append", default=[], dest="more_files", metavar="FILE",
+        "-f",
+        "--file",
+        action="append",
+        default=[],
+        dest="more_files",
+        metavar="FILE",
         help="a ledger file (repeatable)",
     )
     parser.add_argument(
-        "--as-of", type=_date, default=None, metavar="DATE",
+        "--as-of",
+        type=_date,
+        default=None,
+        metavar="DATE",
         help="count events up to DATE (YYYY-MM-DD); later ones are upcoming (default: today)",
     )
 
@@ -51,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = commands.add_parser(
-        "check", help="check the ledger and report every error",
+        "check",
+        help="check the ledger and report every error",
         description="Read the ledger and report every error and warning as "
         "PATH:LINE:COL: error: MESSAGE.",
         epilog="example:\n  jobledger check --strict hunt.jobs\n\n"
@@ -63,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     report = commands.add_parser(
-        "report", help="the funnel report (Markdown, JSON or HTML)",
+        "report",
+        help="the funnel report (Markdown, JSON or HTML)",
         description="Compute the funnel, pipeline table, timing and insights and render them.",
         epilog="examples:\n  jobledger report examples/blueprint.jobs --as-of 2026-03-15\n"
         "  jobledger report --format html -o report.html\n\n"
@@ -74,10 +84,46 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=("md", "json", "html"), default="md")
     report.add_argument("-o", "--output", metavar="OUT", help="write here (atomically), not stdout")
     report.add_argument(
-        "--template", metavar="PATH",
+        "--template",
+        metavar="PATH",
         help="a template file, or a directory searched before the built-in templates",
     )
+
+    watch = commands.add_parser(
+        "watch",
+        help="rebuild the report on every save, optionally serve it with live reload",
+        description="Rebuild OUT whenever the ledger or a file it includes changes, whatever "
+        "the editor's way of saving. A broken ledger keeps the last good report, with the "
+        "errors on top. With --serve, a local page reloads itself after each save.",
+        epilog="examples:\n  jobledger watch hunt.jobs                 writes hunt.html beside it\n"
+        "  jobledger watch hunt.jobs --serve --open  and shows it live in the browser\n"
+        "  jobledger watch --format md -o report.md --poll\n\n"
+        "OUT defaults to the first ledger's name with .html or .md, beside it.\n"
+        "--open, --host and --port imply --serve.\n"
+        "exit status: 0 stopped with Ctrl-C, 2 usage error (e.g. the port is in use).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_files(watch)
+    watch.add_argument("-o", "--output", metavar="OUT", help="write here (default: see below)")
+    watch.add_argument("--format", choices=("html", "md"), default="html")
+    watch.add_argument("--serve", action="store_true", help="serve OUT with live reload")
+    watch.add_argument(
+        "--host", default=None, help="address to serve on (default: 127.0.0.1, this machine only)"
+    )
+    watch.add_argument(
+        "--port", type=_port, default=None, help="port to serve on (default: 8000; 0: any free)"
+    )
+    watch.add_argument("--open", action="store_true", help="open the page in a web browser")
+    watch.add_argument(
+        "--poll", action="store_true", help="poll for changes (network drives, some containers)"
+    )
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port (0-65535)")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,6 +138,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     files = [*args.files, *args.more_files]
     as_of = args.as_of or date.today()
     try:
+        if args.command == "watch":
+            return commands.watch(
+                files,
+                output=args.output,
+                fmt=args.format,
+                as_of=args.as_of,  # None: today, at each rebuild
+                serve=args.serve or args.open or args.host is not None or args.port is not None,
+                host=args.host or "127.0.0.1",
+                port=commands.DEFAULT_PORT if args.port is None else args.port,
+                open_browser=args.open,
+                poll=args.poll,
+            )
         if args.command == "check":
             return commands.check(files, fmt=args.format, strict=args.strict, as_of=as_of)
         return commands.report(

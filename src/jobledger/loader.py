@@ -40,7 +40,7 @@ def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             column = len(raw[: exc.start].decode("utf-8", "replace")) + 1
-            message = f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"
+            code, message = "JL001", f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})"
             hint = "save the file as UTF-8"
             line = ""
         else:
@@ -48,12 +48,13 @@ def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
                 lines.append(line)
                 continue
             column = line.index("\x00") + 1
-            message, hint, line = "NUL byte in the text", "is this a binary file?", ""
+            code, message = "JL002", "NUL byte in the text"
+            hint, line = "is this a binary file?", ""
         lines.append(line)
         if len(diagnostics) < MAX_SYNTAX_ERRORS:
             shown = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
             diagnostics.append(
-                error("JL001", message, Position(path, number, column), hint, source_line=shown)
+                error(code, message, Position(path, number, column), hint, source_line=shown)
             )
     return "\n".join(lines), diagnostics
 
@@ -102,9 +103,7 @@ def _load(
             data = handle.read()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        state.diagnostics.append(
-            error("JL010", f"cannot read '{path}': {reason.lower()}", where)
-        )
+        state.diagnostics.append(error("JL010", f"cannot read '{path}': {reason.lower()}", where))
         return []
     text, problems = decode(data, path)
     state.diagnostics.extend(problems)
@@ -131,7 +130,7 @@ def _resolve(include: Include, including: str, state: _State) -> list[str]:
             state.diagnostics.append(
                 error(
                     "JL011",
-                    f"include \"{include.pattern}\" is a directory",
+                    f'include "{include.pattern}" is a directory',
                     include.position,
                     hint=f'include "{os.path.join(include.pattern, "*.jobs")}"',
                 )
@@ -139,13 +138,13 @@ def _resolve(include: Include, including: str, state: _State) -> list[str]:
             return []
         if not os.path.exists(pattern):
             state.diagnostics.append(
-                error("JL011", f"include \"{include.pattern}\": no such file", include.position)
+                error("JL011", f'include "{include.pattern}": no such file', include.position)
             )
             return []
         return [os.path.normpath(pattern)]
     matches = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
     if not matches:
         state.diagnostics.append(
-            error("JL011", f"include \"{include.pattern}\" matches no file", include.position)
+            error("JL011", f'include "{include.pattern}" matches no file', include.position)
         )
     return [os.path.normpath(p) for p in matches]

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
 from typing import Any
 
 from jobledger.model import NOTE, OTHER_LABEL, OTHER_ROLE, Config
@@ -119,8 +120,9 @@ def _pipeline_row(
     }
 
 
-def pipeline(groups: dict[str, list[Application]], config: Config, apps: Sequence[Application]
-             ) -> dict[str, Any]:
+def pipeline(
+    groups: dict[str, list[Application]], config: Config, apps: Sequence[Application]
+) -> dict[str, Any]:
     rows = [
         _pipeline_row(role.key, role.label, "role", groups[role.key], config)
         for role in config.roles
@@ -133,17 +135,24 @@ def pipeline(groups: dict[str, list[Application]], config: Config, apps: Sequenc
         "label": "Average of roles",
         "kind": "average",
         "tracked": None,
-        "no_progress": {"count": None,
-                        "share": _mean([r["no_progress"]["share"] for r in averaged])},
+        "no_progress": {
+            "count": None,
+            "share": _mean([r["no_progress"]["share"] for r in averaged]),
+        },
         "applied": {"count": None, "share": _mean([r["applied"]["share"] for r in averaged])},
         "steps": [
-            {"key": step["key"], "count": None,
-             "conversion": _mean([r["steps"][i]["conversion"] for r in averaged])}
+            {
+                "key": step["key"],
+                "count": None,
+                "conversion": _mean([r["steps"][i]["conversion"] for r in averaged]),
+            }
             for i, step in enumerate(total["steps"])
         ],
     }
-    columns = [{"key": "no_progress", "label": "No progress"},
-               {"key": config.stages[config.base].key, "label": config.stages[config.base].label}]
+    columns = [
+        {"key": "no_progress", "label": "No progress"},
+        {"key": config.stages[config.base].key, "label": config.stages[config.base].label},
+    ]
     columns += [{"key": s.key, "label": s.label} for s in config.stages[config.base + 1 :]]
     return {"columns": columns, "rows": [*rows, total, average]}
 
@@ -164,15 +173,15 @@ def timing(apps: Sequence[Application], config: Config) -> dict[str, Any]:
     replies: list[int] = []
     stays: dict[int, list[int]] = {stage.index: [] for stage in config.stages}
     for app in apps:
-        moves = [event for event in app.history if event.kind != NOTE]
-        for here, after in zip(moves, moves[1:], strict=False):
+        waiting = True  # for the first reply: the step out of the first base-stage event
+        for here, after in pairwise(event for event in app.history if event.kind != NOTE):
             index = stage_index.get(here.kind)
-            if index is not None:
-                stays[index].append((after.date - here.date).days)
-        for here, after in zip(moves, moves[1:], strict=False):
-            if stage_index.get(here.kind) == config.base:
+            if index is None:
+                continue
+            stays[index].append((after.date - here.date).days)
+            if waiting and index == config.base:
                 replies.append((after.date - here.date).days)
-                break
+                waiting = False
     replies.sort()
     return {
         "first_reply": {
@@ -212,8 +221,9 @@ def activity(apps: Sequence[Application], config: Config, as_of: date) -> list[d
     weeks = []
     while week <= last:
         year, number, _ = week.isocalendar()
-        weeks.append({"week": f"{year}-W{number:02d}", "start": week.isoformat(),
-                      "count": mondays[week]})
+        weeks.append(
+            {"week": f"{year}-W{number:02d}", "start": week.isoformat(), "count": mondays[week]}
+        )
         week += timedelta(weeks=1)
     return weeks
 
@@ -232,8 +242,12 @@ def sources(apps: Sequence[Application], config: Config) -> list[dict[str, Any]]
         applied[key] += 1
         replied[key] += app.highest > config.base
     return [
-        {"source": spelling[key], "applied": applied[key], "replied": replied[key],
-         "reply_rate": ratio(replied[key], applied[key])}
+        {
+            "source": spelling[key],
+            "applied": applied[key],
+            "replied": replied[key],
+            "reply_rate": ratio(replied[key], applied[key]),
+        }
         for key in sorted(applied, key=lambda k: (-applied[k], k))
     ]
 
@@ -245,26 +259,40 @@ def attention(ledger: Ledger) -> list[dict[str, Any]]:
     config, as_of = ledger.config, ledger.as_of
     follow_up, apply_or_drop = [], []
     for app in ledger.applications:
-        if app.status != ACTIVE:
+        # Something already booked (a call, an interview) is not a silence to chase.
+        if app.status != ACTIVE or app.scheduled:
             continue
         silent = (as_of - app.last_date).days
-        item = {"company": app.company, "title": app.title,
-                "stage": config.stages[app.stage].key}
+        item = {"company": app.company, "title": app.title, "stage": config.stages[app.stage].key}
         if config.base <= app.stage < config.waiting_end and silent >= config.follow_up_after:
-            follow_up.append({"kind": "follow-up", **item, "date": app.last_date.isoformat(),
-                              "days": silent})
+            follow_up.append(
+                {"kind": "follow-up", **item, "date": app.last_date.isoformat(), "days": silent}
+            )
         elif app.stage == 0 and (as_of - app.first_date).days >= config.follow_up_after:
-            apply_or_drop.append({"kind": "apply-or-drop", **item,
-                                  "date": app.first_date.isoformat(),
-                                  "days": (as_of - app.first_date).days})
+            apply_or_drop.append(
+                {
+                    "kind": "apply-or-drop",
+                    **item,
+                    "date": app.first_date.isoformat(),
+                    "days": (as_of - app.first_date).days,
+                }
+            )
     upcoming = [
-        {"kind": "upcoming", "company": item.company, "title": item.title,
-         "stage": None, "event": item.event.kind, "date": item.event.date.isoformat(),
-         "days": (item.event.date - as_of).days}
+        {
+            "kind": "upcoming",
+            "company": item.company,
+            "title": item.title,
+            "stage": None,
+            "event": item.event.kind,
+            "date": item.event.date.isoformat(),
+            "days": (item.event.date - as_of).days,
+        }
         for item in ledger.upcoming
     ]
+
     def by_days(item: dict[str, Any]) -> tuple[int, str]:
         return (-item["days"], item["company"].casefold())
+
     return [*upcoming, *sorted(follow_up, key=by_days), *sorted(apply_or_drop, key=by_days)]
 
 
@@ -309,8 +337,11 @@ def insights(report: Report, config: Config) -> list[str]:
     small = [g for g in groups if 0 < g["tracked"] < MIN_SAMPLE]
     best: tuple[float, int, dict[str, Any], dict[str, Any]] | None = None
     for k in range(1, len(stages)):
-        rows = [g for g in groups if g["tracked"] >= MIN_SAMPLE
-                and g["funnel"][k - 1]["reached"] >= MIN_SAMPLE]
+        rows = [
+            g
+            for g in groups
+            if g["tracked"] >= MIN_SAMPLE and g["funnel"][k - 1]["reached"] >= MIN_SAMPLE
+        ]
         if len(rows) < 2:
             continue
         rows.sort(key=lambda g: g["funnel"][k]["conversion"])
@@ -320,10 +351,10 @@ def insights(report: Report, config: Config) -> list[str]:
     if best is not None:
         _, k, top, bottom = best
         said.append(
-            f"Roles differ most at {stages[k].label}: {top['label']} converts best "
-            f"({_of(top['funnel'][k]['reached'], top['funnel'][k - 1]['reached'])}), "
-            f"{bottom['label']} worst "
-            f"({_of(bottom['funnel'][k]['reached'], bottom['funnel'][k - 1]['reached'])})."
+            f"Roles differ most on the step to {stages[k].label}: {top['label']} converts best, "
+            f"{_of(top['funnel'][k]['reached'], top['funnel'][k - 1]['reached'])}; "
+            f"{bottom['label']} worst, "
+            f"{_of(bottom['funnel'][k]['reached'], bottom['funnel'][k - 1]['reached'])}."
         )
     elif len([g for g in groups if g["tracked"]]) > 1:
         said.append(
@@ -337,29 +368,37 @@ def insights(report: Report, config: Config) -> list[str]:
     # Inertia.
     inert = report["never_applied"]
     if inert["count"]:
-        line = (f"Inertia: {_of(inert['count'], tracked)} tracked applications were never "
-                "applied to")
-        worst = max((g for g in groups if g["tracked"] >= MIN_SAMPLE),
-                    key=lambda g: g["never_applied"]["share"] or 0, default=None)
+        line = f"Inertia: {_of(inert['count'], tracked)} tracked applications were never applied to"
+        worst = max(
+            (g for g in groups if g["tracked"] >= MIN_SAMPLE),
+            key=lambda g: g["never_applied"]["share"] or 0,
+            default=None,
+        )
         if worst is not None and (worst["never_applied"]["share"] or 0) >= 0.5:
-            line += (f"; in {worst['label']}, "
-                     f"{_of(worst['never_applied']['count'], worst['tracked'])}")
+            line += (
+                f"; in {worst['label']}, {_of(worst['never_applied']['count'], worst['tracked'])}"
+            )
         said.append(line + (f": {ADVICE['inertia']}." if (inert["share"] or 0) >= 0.25 else "."))
 
     # Where the funnel loses most.
     overall = report["funnel"]
-    leaks = [(overall[k]["conversion"], k) for k in range(config.base + 1, len(stages))
-             if overall[k - 1]["reached"] >= MIN_SAMPLE]
+    leaks = [
+        (overall[k]["conversion"], k)
+        for k in range(config.base + 1, len(stages))
+        if overall[k - 1]["reached"] >= MIN_SAMPLE
+    ]
     if leaks:
-        rate, k = min(leaks)
+        _, k = min(leaks)
         said.append(
             f"The funnel loses most after {stages[k - 1].label}: "
             f"{_of(overall[k]['reached'], overall[k - 1]['reached'])} went on to "
             f"{stages[k].label}. Advice: {_advice(k, config)}."
         )
     elif overall[config.base]["reached"]:
-        said.append(f"Too few applications past {stages[config.base].label} to say where the "
-                    f"funnel leaks (needs {MIN_SAMPLE} at a stage).")
+        said.append(
+            f"Too few applications past {stages[config.base].label} to say where the "
+            f"funnel leaks (needs {MIN_SAMPLE} at a stage)."
+        )
 
     # Reply times.
     reply = report["timing"]["first_reply"]
@@ -369,8 +408,10 @@ def insights(report: Report, config: Config) -> list[str]:
             f"({reply['count']} replies, {reply['days'][0]} to {reply['days'][-1]} days)."
         )
     elif reply["count"]:
-        said.append(f"Only {reply['count']} first replies so far: too few for a typical "
-                    "reply time.")
+        said.append(
+            f"Only {reply['count']} first repl{'y' if reply['count'] == 1 else 'ies'} "
+            "so far: too few for a typical reply time."
+        )
 
     # Sources.
     rated = [s for s in report["sources"] if s["applied"] >= MIN_SAMPLE]
@@ -407,7 +448,8 @@ def _application(app: Application, config: Config) -> dict[str, Any]:
         "highest_stage": config.stages[app.highest].key,
         "status": app.status,
         "inferred": app.inferred,
-        "outcome_stage": None if app.outcome_stage is None
+        "outcome_stage": None
+        if app.outcome_stage is None
         else config.stages[app.outcome_stage].key,
         "first_date": app.first_date.isoformat(),
         "last_date": app.last_date.isoformat(),
@@ -434,6 +476,7 @@ def compute_report(ledger: Ledger) -> Report:
             "never_applied": never_applied(members, config),
         }
 
+    overall = funnel(apps, config)
     report: Report = {
         "as_of": ledger.as_of.isoformat(),
         "title": config.title,
@@ -447,7 +490,18 @@ def compute_report(ledger: Ledger) -> Report:
         "roles": [{"key": r.key, "label": r.label} for r in config.roles],
         "totals": statuses(apps, config) | {"scheduled": len(ledger.upcoming)},
         "never_applied": never_applied(apps, config),
-        "funnel": funnel(apps, config),
+        "funnel": overall,
+        "headline": [
+            {
+                "key": overall[k]["key"],
+                "label": overall[k]["label"],
+                "reached": overall[k]["reached"],
+                "share": ratio(overall[k]["reached"], len(apps)),
+            }
+            for k in sorted(
+                {config.base, min(config.base + 1, config.last), config.waiting_end, config.last}
+            )
+        ],
         "exits": exits(apps, config),
         "ghosted_inferred_at": {
             stage.key: sum(1 for app in apps if app.inferred and app.stage == stage.index)
@@ -463,4 +517,3 @@ def compute_report(ledger: Ledger) -> Report:
     }
     report["insights"] = insights(report, config)
     return report
-

@@ -1,4 +1,4 @@
-"""Text of one file -> entries with source positions, plus diagnostics. The only module that knows Lark.
+"""One file's text -> entries with source positions, plus diagnostics. Only this module knows Lark.
 
 Lark's LALR parser stops at the first error. To report every error, we restart after the bad line;
 later windows are cut at line boundaries (the grammar is one statement a line) and grow while they
@@ -178,9 +178,7 @@ class _Builder(Transformer[Token, None]):
 
     def include(self, children: list[Token]) -> None:
         pattern = children[0]
-        self.sink.items.append(
-            Include(self.sink.position(pattern, 1), _unquote(str(pattern)))
-        )
+        self.sink.items.append(Include(self.sink.position(pattern, 1), _unquote(str(pattern))))
 
     def option(self, children: list[Any]) -> None:
         name, value = children
@@ -311,18 +309,33 @@ def explain(exc: UnexpectedInput, line: str, path: str, line_number: int) -> Dia
     column = min(column, len(line) + 1)
     while line[column - 1 : column] in (" ", "\t"):  # terminals carry their leading blanks
         column += 1
-    at = line[column - 1 : column]
-    code, message, hint = _classify(exc, line, column, at)
+    quote = _unclosed_quote(line, column)
+    if quote is not None:
+        code, message = "JL103", "unterminated string: no closing '\"' on this line"
+        hint: str | None = 'close it with "'
+        column = quote
+    else:
+        code, message, hint = _classify(exc, line, column, line[column - 1 : column])
     return error(code, message, Position(path, line_number, column), hint=hint, source_line=line)
 
 
-def _classify(
-    exc: UnexpectedInput, line: str, column: int, at: str
-) -> tuple[str, str, str | None]:
+_CLOSED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _unclosed_quote(line: str, column: int) -> int | None:
+    """Column of a '"' at or after `column` that no later '"' closes, if any."""
+    position = column - 1
+    while (start := line.find('"', position)) != -1:
+        closed = _CLOSED_STRING.match(line, start)
+        if closed is None:
+            return start + 1
+        position = closed.end()
+    return None
+
+
+def _classify(exc: UnexpectedInput, line: str, column: int, at: str) -> tuple[str, str, str | None]:
     stripped = line.strip()
     first = stripped.split()[0] if stripped else ""
-    if at == '"' and not re.match(r'"(?:[^"\\]|\\.)*"', line[column - 1 :]):
-        return "JL103", "unterminated string: no closing '\"' on this line", 'close it with "'
     if line[:1] in (" ", "\t"):
         if _DATE.match(first) or first in DIRECTIVES:
             return (

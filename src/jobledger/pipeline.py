@@ -25,7 +25,10 @@ class Result:
         return tuple(d for d in self.diagnostics if d.is_error)
 
 
-def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> Result:
+def load_ledger(
+    paths: Sequence[str], as_of: date, *, strict: bool = False, metrics: bool = True
+) -> Result:
+    """Load, parse and reduce the ledger; compute the report unless `metrics` is False (check)."""
     loaded = load_files(paths)
     ledger, reduced = reduce_entries(loaded.entries, as_of)
     diagnostics = [*loaded.diagnostics, *reduced]
@@ -34,7 +37,7 @@ def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> R
     diagnostics = _with_source_lines(sorted_diagnostics(diagnostics), dict(loaded.sources))
     failed = any(d.is_error for d in diagnostics)
     return Result(
-        report=None if failed else compute_report(ledger),
+        report=None if failed or not metrics else compute_report(ledger),
         ledger=None if failed else ledger,
         diagnostics=tuple(diagnostics),
         files=loaded.files,
@@ -42,9 +45,7 @@ def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> R
     )
 
 
-def _with_source_lines(
-    diagnostics: list[Diagnostic], texts: dict[str, str]
-) -> list[Diagnostic]:
+def _with_source_lines(diagnostics: list[Diagnostic], texts: dict[str, str]) -> list[Diagnostic]:
     """Stages after the parser know positions, not lines: fill the line in for the caret."""
     split: dict[str, list[str]] = {}
     filled = []

@@ -72,13 +72,13 @@ class Ledger:
     upcoming: tuple[Upcoming, ...]  # events after the as-of date, by date
 
 
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
 def identity(company: str, title: str | None) -> tuple[str, str]:
     """Two spellings name one application when equal after NFC, blank folding and case folding."""
-
-    def fold(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
-
-    return fold(company), fold(title or "")
+    return _fold(company), _fold(title or "")
 
 
 # ---------------------------------------------------------------- configuration
@@ -127,16 +127,21 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
                 continue
             if entry.name in options:
                 diagnostics.append(
-                    warning("JL212", f"option '{entry.name}' set again; the last one wins",
-                            entry.position)
+                    warning(
+                        "JL212",
+                        f"option '{entry.name}' set again; the last one wins",
+                        entry.position,
+                    )
                 )
             options[entry.name] = entry
 
     stages = _pairs(groups["stage"], DEFAULT_STAGES)
     outcomes = _pairs(groups["outcome"], DEFAULT_OUTCOMES)
     # Defaults fill in for what was not declared; they must not collide with what was.
-    for what, used, defaults in (("stage", groups["stage"], DEFAULT_STAGES),
-                                 ("outcome", groups["outcome"], DEFAULT_OUTCOMES)):
+    for what, used, defaults in (
+        ("stage", groups["stage"], DEFAULT_STAGES),
+        ("outcome", groups["outcome"], DEFAULT_OUTCOMES),
+    ):
         if used:
             continue
         for key, _ in defaults:
@@ -153,25 +158,36 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
     if len(stages) < 2:
         first = groups["stage"][0]
         diagnostics.append(
-            error("JL203", "a funnel needs at least two stages", first.position,
-                  hint="declare the stages in order, e.g. wishlist, applied, …")
+            error(
+                "JL203",
+                "a funnel needs at least two stages",
+                first.position,
+                hint="declare the stages in order, e.g. wishlist, applied, …",
+            )
         )
         stages = list(DEFAULT_STAGES)
 
     keys = [key for key, _ in stages]
     base = keys.index("applied") if "applied" in keys else 1
     title, ghost_after, follow_up_after = "Job hunt", DEFAULT_GHOST_AFTER, DEFAULT_FOLLOW_UP_AFTER
+    day_defaults = {"ghost-after": DEFAULT_GHOST_AFTER, "follow-up-after": DEFAULT_FOLLOW_UP_AFTER}
     for name, option in options.items():
         where = Position(option.position.path, option.position.line, option.value_column)
         if name == "title":
             title = option.value
         elif name in ("ghost-after", "follow-up-after"):
-            if option.quoted or not re.fullmatch(r"[0-9]{1,5}", option.value) or int(
-                option.value
-            ) < 1:
+            if (
+                option.quoted
+                or not re.fullmatch(r"[0-9]{1,5}", option.value)
+                or int(option.value) < 1
+            ):
                 diagnostics.append(
-                    error("JL211", f"option {name} takes a whole number of days (1 or more)",
-                          where, hint=f"option {name} {DEFAULT_GHOST_AFTER if name == 'ghost-after' else DEFAULT_FOLLOW_UP_AFTER}")
+                    error(
+                        "JL211",
+                        f"option {name} takes a whole number of days (1 or more)",
+                        where,
+                        hint=f"option {name} {day_defaults[name]}",
+                    )
                 )
             elif name == "ghost-after":
                 ghost_after = int(option.value)
@@ -183,8 +199,12 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
             else:
                 guess = closest(option.value, keys)
                 diagnostics.append(
-                    error("JL211", f"option base-stage: '{option.value}' is not a stage", where,
-                          hint=f"did you mean '{guess}'?" if guess else "stages: " + ", ".join(keys))
+                    error(
+                        "JL211",
+                        f"option base-stage: '{option.value}' is not a stage",
+                        where,
+                        hint=f"did you mean '{guess}'?" if guess else "stages: " + ", ".join(keys),
+                    )
                 )
     config = Config(
         title=title,
@@ -217,6 +237,7 @@ def reduce_entries(entries: Sequence[Entry], as_of: date) -> tuple[Ledger, list[
     kinds = [*stage_index, *outcome_keys, NOTE]
 
     by_application: dict[tuple[str, str], list[Event]] = {}
+    keys: dict[tuple[str, str | None], tuple[str, str]] = {}
     for entry in entries:
         if not isinstance(entry, Event):
             continue
@@ -231,7 +252,11 @@ def reduce_entries(entries: Sequence[Entry], as_of: date) -> tuple[Ledger, list[
                 )
             )
             continue
-        by_application.setdefault(identity(entry.company, entry.title), []).append(entry)
+        spelling = (entry.company, entry.title)
+        key = keys.get(spelling)
+        if key is None:  # an application's lines repeat one spelling: fold it once
+            key = keys[spelling] = identity(entry.company, entry.title)
+        by_application.setdefault(key, []).append(entry)
 
     applications: list[Application] = []
     upcoming: list[Upcoming] = []
@@ -247,7 +272,7 @@ def reduce_entries(entries: Sequence[Entry], as_of: date) -> tuple[Ledger, list[
             applications.append(application)
 
     diagnostics.extend(_close_names(by_application, config))
-    applications.sort(key=lambda a: (a.first_date, identity(a.company, a.title)))
+    applications.sort(key=lambda a: (a.first_date, keys[(a.company, a.title)]))
     upcoming.sort(key=lambda u: u.event.date)
     return Ledger(config, as_of, tuple(applications), tuple(upcoming)), diagnostics
 
@@ -260,72 +285,55 @@ def _reduce_one(
     as_of: date,
     diagnostics: list[Diagnostic],
 ) -> Application | None:
+    """One application's events, by date, -> its state. Scheduled events (after the as-of date)
+    are checked like the others but move nothing."""
     role: str | None = None
     tags: dict[str, None] = {}
     meta: dict[str, str] = {}
-    ended: Event | None = None
-    kept: list[Event] = []
-    for event in events:
-        if ended is not None and event.kind != NOTE:
-            name = event.company if event.title is None else f"{event.company} | {event.title}"
-            diagnostics.append(
-                error(
-                    "JL240",
-                    f"'{name}' already ended ({ended.kind} on {ended.date}); only a note can follow",
-                    event.position,
-                    hint=f'a new attempt is a new application: give it a distinct name, e.g. '
-                    f'"{event.company} | {event.title or "Role"} ({event.date.year})"',
-                )
-            )
-            continue
-        for tag in event.tags:
-            tags.setdefault(tag, None)
-            folded = tag.casefold()
-            if folded in role_keys:
-                if role is None:
-                    role = folded
-                elif folded != role:
-                    diagnostics.append(
-                        error(
-                            "JL230",
-                            f"two roles on one application: '{role}' and '{folded}'",
-                            event.position,
-                            hint="roles are exclusive buckets; keep one role tag",
-                        )
-                    )
-        meta.update(event.meta)
-        if event.kind != NOTE and event.kind not in stage_index:
-            ended = event
-        kept.append(event)
-
-    past = [event for event in kept if event.date <= as_of]
-    if not past:
-        return None
+    ended: Event | None = None  # the outcome event, scheduled or not
+    past: list[Event] = []
+    scheduled: list[Event] = []
     stage = highest = 0
     moved = False
-    outcome: Event | None = None
     outcome_stage: int | None = None
-    for event in past:
-        index = stage_index.get(event.kind)
+    for event in events:
+        kind = event.kind
+        if ended is not None and kind != NOTE:
+            diagnostics.append(_after_outcome(event, ended))
+            continue
+        if event.tags:
+            role = _tag(event, tags, role, role_keys, diagnostics)
+        if event.meta:
+            meta.update(event.meta)
+        index = stage_index.get(kind)
+        if index is None and kind != NOTE:
+            ended = event
+        if event.date > as_of:
+            scheduled.append(event)
+            continue
+        past.append(event)
         if index is not None:
             if moved and index < stage:
                 diagnostics.append(
                     warning(
                         "JL241",
-                        f"stage went back from '{config.stages[stage].key}' to '{event.kind}'",
+                        f"stage went back from '{config.stages[stage].key}' to '{kind}'",
                         event.position,
                         hint="fine if it really happened; the highest stage is kept",
                     )
                 )
             stage, moved = index, True
-            highest = max(highest, index)
-        elif event.kind != NOTE:
-            outcome, outcome_stage = event, stage
+            if index > highest:
+                highest = index
+        elif ended is event:
+            outcome_stage = stage
 
+    if not past:
+        return None
     last_date = past[-1].date
     inferred = False
-    if outcome is not None:
-        status = outcome.kind
+    if outcome_stage is not None and ended is not None:
+        status = ended.kind
     elif stage == config.last:
         status = ACCEPTED
     else:
@@ -348,8 +356,46 @@ def _reduce_one(
         first_date=past[0].date,
         last_date=last_date,
         history=tuple(past),
-        scheduled=tuple(event for event in kept if event.date > as_of),
+        scheduled=tuple(scheduled),
     )
+
+
+def _after_outcome(event: Event, ended: Event) -> Diagnostic:
+    name = event.company if event.title is None else f"{event.company} | {event.title}"
+    return error(
+        "JL240",
+        f"'{name}' already ended ({ended.kind} on {ended.date}); only a note can follow",
+        event.position,
+        hint="a new attempt is a new application: give it a distinct name, e.g. "
+        f'"{event.company} | {event.title or "Role"} ({event.date.year})"',
+    )
+
+
+def _tag(
+    event: Event,
+    tags: dict[str, None],
+    role: str | None,
+    role_keys: set[str],
+    diagnostics: list[Diagnostic],
+) -> str | None:
+    """Accumulate the event's tags; a tag naming a declared role sets the role (once)."""
+    for tag in event.tags:
+        tags.setdefault(tag, None)
+        folded = tag.casefold()
+        if folded not in role_keys:
+            continue
+        if role is None:
+            role = folded
+        elif folded != role:
+            diagnostics.append(
+                error(
+                    "JL230",
+                    f"two roles on one application: '{role}' and '{folded}'",
+                    event.position,
+                    hint="an application has one role; keep one role tag",
+                )
+            )
+    return role
 
 
 def _close_names(

@@ -41,10 +41,14 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str
         )
         return "| " + " | ".join(padded) + " |"
 
-    rule = "|" + "|".join(
-        "-" * (w + 1) + ":" if side == "r" else "-" * (w + 2)
-        for w, side in zip(widths, sides, strict=True)
-    ) + "|"
+    rule = (
+        "|"
+        + "|".join(
+            "-" * (w + 1) + ":" if side == "r" else "-" * (w + 2)
+            for w, side in zip(widths, sides, strict=True)
+        )
+        + "|"
+    )
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
 
 

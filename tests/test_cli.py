@@ -1,0 +1,210 @@
+"""The command line as a user meets it: real files, real processes, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import cmarkgfm  # type: ignore[import-untyped]
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "blueprint.jobs"
+GOOD = "2026-02-03 applied Docker | Developer Advocate\n"
+
+
+def jobledger(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    inherited = {k: v for k, v in os.environ.items() if k != "JOBLEDGER_FILE"}
+    full_env = {**inherited, "PYTHONPATH": str(ROOT / "src"), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "jobledger", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_report_on_the_example() -> None:
+    done = jobledger("report", str(EXAMPLE), "--as-of", "2026-03-15")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == (ROOT / "tests" / "golden" / "blueprint.md").read_text("utf-8")
+
+
+def test_report_json_is_stable_and_documented_keys() -> None:
+    done = jobledger("report", "-f", str(EXAMPLE), "--format", "json", "--as-of", "2026-03-15")
+    data = json.loads(done.stdout)
+    for key in (
+        "as_of",
+        "title",
+        "stages",
+        "outcomes",
+        "totals",
+        "funnel",
+        "groups",
+        "applications",
+        "attention",
+        "insights",
+    ):
+        assert key in data
+    assert set(data["totals"]) >= {"tracked", "active", "accepted", "ghosted_inferred", "outcomes"}
+    assert set(data["funnel"][0]) >= {"key", "label", "at", "reached", "conversion", "of_base"}
+    assert set(data["groups"][0]) >= {"key", "label", "tracked", "funnel", "exits"}
+    assert set(data["applications"][0]) >= {
+        "company",
+        "title",
+        "role",
+        "tags",
+        "meta",
+        "stage",
+        "highest_stage",
+        "status",
+        "inferred",
+        "first_date",
+        "last_date",
+        "history",
+    }
+    assert {a["kind"] for a in data["attention"]} == {"follow-up", "apply-or-drop", "upcoming"}
+    assert set(data["attention"][0]) >= {"kind", "company", "title", "date", "days"}
+
+
+def test_check_clean_and_broken(tmp_path: Path) -> None:
+    (tmp_path / "good.jobs").write_text(GOOD)
+    done = jobledger("check", str(tmp_path / "good.jobs"))
+    assert done.returncode == 0 and "0 errors" in done.stderr
+    (tmp_path / "bad.jobs").write_text("2026-02-03 appled X\nnonsense\n")
+    done = jobledger("check", str(tmp_path / "bad.jobs"))
+    assert done.returncode == 1
+    assert f"{tmp_path / 'bad.jobs'}:1:12: error: unknown kind 'appled'" in done.stderr
+    assert f"{tmp_path / 'bad.jobs'}:2:1: error: not a valid line" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_check_json(tmp_path: Path) -> None:
+    (tmp_path / "bad.jobs").write_text("2026-02-03 appled X\n")
+    done = jobledger("check", "--format", "json", str(tmp_path / "bad.jobs"))
+    assert done.returncode == 1
+    payload = json.loads(done.stdout)
+    assert payload["errors"] == 1
+    (item,) = payload["diagnostics"]
+    assert (item["line"], item["column"], item["code"]) == (1, 12, "JL220")
+    assert item["hint"] == "did you mean 'applied'?"
+
+
+def test_strict(tmp_path: Path) -> None:
+    (tmp_path / "w.jobs").write_text("2026-02-03 phone A\n2026-02-04 applied A\n")
+    assert jobledger("check", str(tmp_path / "w.jobs")).returncode == 0
+    assert jobledger("check", "--strict", str(tmp_path / "w.jobs")).returncode == 1
+
+
+def test_report_with_errors_prints_them_and_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "bad.jobs").write_text("2026-02-30 applied A\n")
+    done = jobledger("report", str(tmp_path / "bad.jobs"))
+    assert done.returncode == 1 and done.stdout == ""
+    assert "not a calendar date" in done.stderr
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert jobledger("report", "--as-of", "tomorrow", str(EXAMPLE)).returncode == 2
+    assert jobledger("report", "--format", "pdf", str(EXAMPLE)).returncode == 2
+    assert jobledger("frobnicate").returncode == 2
+    done = jobledger("report", cwd=tmp_path)
+    assert done.returncode == 2 and "no ledger given" in done.stderr
+
+
+def test_file_discovery(tmp_path: Path) -> None:
+    (tmp_path / "one.jobs").write_text(GOOD)
+    assert jobledger("check", cwd=tmp_path).returncode == 0
+    (tmp_path / "two.jobs").write_text(GOOD)
+    done = jobledger("check", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "one.jobs, two.jobs" in done.stderr
+    env_file = tmp_path / "elsewhere.jobs"
+    env_file.write_text("nonsense\n")
+    done = jobledger("check", cwd=tmp_path, env={"JOBLEDGER_FILE": str(env_file)})
+    assert done.returncode == 1 and "elsewhere.jobs:1:1" in done.stderr
+
+
+def test_output_file_is_written_whole(tmp_path: Path) -> None:
+    out = tmp_path / "report.md"
+    out.write_text("old")
+    done = jobledger("report", str(EXAMPLE), "-o", str(out), "--as-of", "2026-03-15")
+    assert done.returncode == 0
+    assert out.read_text("utf-8").startswith("# Spring 2026 job hunt")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]  # no temp file left behind
+    done = jobledger("report", str(EXAMPLE), "-o", str(tmp_path / "no" / "such" / "dir.md"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_template_override(tmp_path: Path) -> None:
+    custom = tmp_path / "mine.md.j2"
+    custom.write_text("{{ report.totals.tracked }} tracked, {{ report.funnel[1].reached }}\n")
+    done = jobledger("report", str(EXAMPLE), "--template", str(custom), "--as-of", "2026-03-15")
+    assert done.stdout == "17 tracked, 11\n"
+
+
+def test_help_has_examples_for_every_command() -> None:
+    for command in ("check", "report"):
+        done = jobledger(command, "--help")
+        assert done.returncode == 0
+        assert "example" in done.stdout and "jobledger " + command in done.stdout
+
+
+def test_help_and_check_do_not_import_jinja2_or_watchdog() -> None:
+    code = (
+        "import sys, jobledger.cli, jobledger.commands; "
+        "print(sorted(m for m in ('jinja2', 'watchdog', 'lark') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+        check=True,
+    )
+    assert done.stdout.strip() == "['lark']"  # commands loads the pipeline; jinja2 waits
+    code = "import sys, jobledger.cli; print('lark' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+        check=True,
+    )
+    assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("case", ["blueprint", "markdown-hostile", "custom-stages"])
+def test_markdown_is_valid_gfm(case: str) -> None:
+    """Render the golden Markdown with GitHub's own cmark-gfm and check the tables survive and
+    no ledger text turned into markup."""
+    text = (ROOT / "tests" / "golden" / f"{case}.md").read_text("utf-8")
+    html = cmarkgfm.github_flavored_markdown_to_html(text)
+    tables_in_source = text.count("\n|-") + text.count("\n|:")
+    assert html.count("<table>") == tables_in_source
+    for block in text.split("\n\n"):
+        rows = [r for r in block.splitlines() if r.startswith("|")]
+        if rows:
+            widths = {len(cmarkgfm_cells(r)) for r in rows}
+            assert len(widths) == 1, f"ragged table:\n{block}"
+    assert "<script" not in html and "<b>" not in html and "<i>" not in html
+    assert 'href="javascript' not in html
+
+
+def cmarkgfm_cells(row: str) -> list[str]:
+    """Split a GFM table row the way cmark-gfm does: on '|' not escaped with a backslash."""
+    cells, current, escaped = [], "", False
+    for char in row.strip()[1:-1]:
+        if char == "|" and not escaped:
+            cells.append(current)
+            current = ""
+        else:
+            current += char
+        escaped = char == "\\" and not escaped
+    return [*cells, current]

@@ -1,0 +1,206 @@
+"""The numbers (issue 2, section 4), including the Blueprint sheet's Pipeline table."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import reached, report
+
+from jobledger.metrics import percent
+from jobledger.pipeline import load_ledger
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"
+
+
+@pytest.fixture(scope="module")
+def example() -> dict:  # type: ignore[type-arg]
+    result = load_ledger([str(EXAMPLE)], date(2026, 3, 15))
+    assert result.report is not None
+    return result.report
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (5 / 8, "63%"),
+        (3 / 8, "38%"),
+        (1 / 8, "13%"),
+        (7 / 40, "18%"),
+        (1 / 40, "3%"),
+        (0.0, "0%"),
+        (1.0, "100%"),
+        (2 / 3, "67%"),
+        (11 / 12, "92%"),
+        (None, "—"),
+    ],
+)
+def test_percent_rounds_half_up(value: float | None, shown: str) -> None:
+    assert percent(value) == shown
+
+
+def row(example: dict, key: str) -> dict:  # type: ignore[type-arg]
+    return next(r for r in example["pipeline"]["rows"] if r["key"] == key)
+
+
+def cells(r: dict) -> list[str]:  # type: ignore[type-arg]
+    out = [
+        f"{r['no_progress']['count']} {percent(r['no_progress']['share'])}",
+        f"{r['applied']['count']} {percent(r['applied']['share'])}",
+    ]
+    return out + [f"{s['count']} {percent(s['conversion'])}" for s in r["steps"]]
+
+
+def test_pipeline_reproduces_the_blueprint_sheet(example: dict) -> None:  # type: ignore[type-arg]
+    # The sheet: DevRel 6 -> 1 (17%), 5 (83%), 1 (20%), 1 (100%), 0 (0%).
+    assert cells(row(example, "devrel"))[:5] == ["1 17%", "5 83%", "1 20%", "1 100%", "0 0%"]
+    # Software Engineer 8 -> 5 (63%), 3 (38%), 3 (100%), 2 (67%), 1 (50%), … 1 offer (100%).
+    swe = cells(row(example, "swe"))
+    assert swe[:5] == ["5 63%", "3 38%", "3 100%", "2 67%", "1 50%"]
+    assert swe[6] == "1 100%"  # offer
+    # The sheet's Total/Average row: Phone 92% = mean(100%, 67%, 100%, 100%)…
+    average = row(example, "average")
+    phone = next(s for s in average["steps"] if s["key"] == "phone")
+    assert percent(phone["conversion"]) == "92%"
+    # …while the weighted total is 6 of 7.
+    total = next(s for s in row(example, "total")["steps"] if s["key"] == "phone")
+    assert (total["count"], percent(total["conversion"])) == (6, "86%")
+
+
+def test_statuses_sum_to_tracked(example: dict) -> None:  # type: ignore[type-arg]
+    t = example["totals"]
+    assert t["tracked"] == 17
+    assert t["active"] + t["accepted"] + t["ghosted_inferred"] + sum(t["outcomes"].values()) == 17
+    assert (t["ghosted_inferred"], t["outcomes"]["ghosted"]) == (1, 1)
+
+
+def test_exits_say_where_the_nos_happen(example: dict) -> None:  # type: ignore[type-arg]
+    rejected = {k: v for k, v in example["exits"]["rejected"].items() if v}
+    assert rejected == {"applied": 1, "phone": 2, "interview": 1}
+    assert {k: v for k, v in example["exits"]["withdrawn"].items() if v} == {"phone": 1}
+
+
+def test_funnel_definitions() -> None:
+    rep = report(
+        """\
+        2026-02-01 wishlist W
+        2026-02-01 applied A
+        2026-02-02 applied B
+        2026-02-05 phone B
+        2026-02-03 interview C
+        """
+    )
+    assert reached(rep) == {
+        "wishlist": 4,
+        "applied": 3,
+        "response": 2,
+        "phone": 2,
+        "interview": 1,
+        "second": 0,
+        "offer": 0,
+        "accepted": 0,
+    }
+    steps = {s["key"]: s for s in rep["funnel"]}
+    assert steps["wishlist"]["conversion"] is None and steps["wishlist"]["of_base"] is None
+    assert steps["applied"]["conversion"] == 3 / 4
+    assert steps["phone"]["of_base"] == 2 / 3
+    assert steps["second"]["conversion"] == 0.0
+    assert steps["offer"]["conversion"] is None  # 0/0
+    assert {s["key"]: s["at"] for s in rep["funnel"] if s["at"]} == {
+        "wishlist": 1,
+        "applied": 1,
+        "phone": 1,
+        "interview": 1,
+    }
+    assert rep["never_applied"] == {"count": 1, "share": 0.25}
+
+
+def test_timing_first_reply_and_stays() -> None:
+    rep = report(
+        """\
+        2026-02-01 applied A
+        2026-02-03 note A
+        2026-02-08 response A
+        2026-02-10 phone A
+        2026-02-01 applied B
+        2026-02-05 rejected B
+        2026-02-01 applied C
+        """
+    )
+    first = rep["timing"]["first_reply"]
+    assert (first["count"], first["median_days"], first["days"]) == (2, 5.5, [4, 7])
+    stays = {s["key"]: (s["median_days"], s["count"]) for s in rep["timing"]["stages"]}
+    assert stays["applied"] == (5.5, 2)
+    assert stays["response"] == (2, 1)
+
+
+def test_weekly_activity_fills_quiet_weeks() -> None:
+    rep = report("2026-02-02 applied A\n2026-02-18 applied B\n", as_of=date(2026, 2, 20))
+    assert [(w["week"], w["count"]) for w in rep["activity"]] == [
+        ("2026-W06", 1),
+        ("2026-W07", 0),
+        ("2026-W08", 1),
+    ]
+
+
+def test_attention() -> None:
+    rep = report(
+        """\
+        option follow-up-after 7
+        2026-03-01 applied Quiet
+        2026-03-10 applied Recent
+        2026-02-01 wishlist Dusty
+        2026-03-12 wishlist Fresh
+        2026-02-20 applied Booked
+        2026-03-18 phone Booked
+        """
+    )
+    kinds = [(a["kind"], a["company"], a["days"]) for a in rep["attention"]]
+    assert kinds == [
+        ("upcoming", "Booked", 3),
+        ("follow-up", "Quiet", 14),
+        ("apply-or-drop", "Dusty", 42),
+    ]
+
+
+def test_a_note_never_changes_the_funnel() -> None:
+    base = "2026-02-01 applied A\n2026-02-05 phone A\n2026-02-02 applied B\n"
+    with_notes = base + "2026-02-06 note A\n2026-02-07 note B\n"
+    one, two = report(base), report(with_notes)
+    assert one["funnel"] == two["funnel"]
+    assert one["pipeline"] == two["pipeline"]
+
+
+def test_insights_cite_numbers(example: dict) -> None:  # type: ignore[type-arg]
+    said = "\n".join(example["insights"])
+    assert "Software Engineer converts best, 3 of 3 (100%)" in said
+    assert "Developer Advocate worst, 1 of 5 (20%)" in said
+    assert "6 of 17 (35%)" in said  # inertia
+    assert "Software Engineer, 5 of 8 (63%)" in said
+    assert "median of 7 days" in said
+    assert "referral 4 of 4 (100%)" in said
+    assert "Sample too small to judge: Sales Engineer (2), Other (1)" in said
+
+
+def test_insights_refuse_small_samples() -> None:
+    rep = report(
+        """\
+        role a "A"
+        role b "B"
+        2026-02-01 applied X #a
+        2026-02-02 applied Y #b
+        2026-02-04 phone Y
+        """
+    )
+    said = " ".join(rep["insights"])
+    assert "Too few applications to compare roles" in said
+    assert "Sample too small to judge: A (1), B (1)" in said
+    assert "loses most" not in said
+
+
+def test_empty_ledger() -> None:
+    rep = report("; nothing yet\n")
+    assert rep["totals"]["tracked"] == 0
+    assert all(s["conversion"] is None for s in rep["funnel"][1:])
+    assert rep["insights"][0].startswith("No applications yet")
