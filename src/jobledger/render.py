@@ -10,11 +10,12 @@ import os
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from jobledger.metrics import Report, percent
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 FORMATS = ("md", "json", "html")
@@ -69,9 +70,14 @@ def days(value: float | int | None) -> str:
 
 @cache
 def _environment(template_dir: str | None) -> jinja2.Environment:
+    import jinja2  # here, not at the top: JSON output and `check` never pay for it
+
     search = [TEMPLATES] if template_dir is None else [template_dir, TEMPLATES]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
+        # Compiling the templates costs more than the rest of a report: keep the bytecode in
+        # Jinja's per-user cache directory, as Lark keeps its parse tables.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -107,13 +113,3 @@ def render_markdown(report: Report, template: str | None = None) -> str:
 
 def render_json(report: Report) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-
-
-def render(report: Report, fmt: str, template: str | None = None) -> str:
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "html":
-        from jobledger.html import render_html
-
-        return render_html(report, template=template)
-    return render_markdown(report, template)

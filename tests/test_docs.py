@@ -1,0 +1,70 @@
+"""The README and docs tell the truth: their examples are what the tool prints today."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from jobledger.cli import build_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text("utf-8")
+
+
+def blocks(text: str, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", text, re.M | re.S)
+
+
+def test_quick_start_has_exactly_two_commands() -> None:
+    match = re.search(r"^#+[^\n]*quick ?start[^\n]*\n(.*?)^```[^\n]*\n(.*?)^```", README,
+                      re.I | re.M | re.S)
+    assert match is not None
+    commands = [line for line in match.group(2).splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert "jobledger report examples/blueprint.jobs" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_tour_output_is_real() -> None:
+    golden = (ROOT / "tests" / "golden" / "blueprint.md").read_text("utf-8")
+    tour = blocks(README, "markdown")
+    assert len(tour) == 2
+    for block in tour:
+        assert block in golden, f"README tour block drifted from the real output:\n{block}"
+
+
+def test_check_example_is_real() -> None:
+    (block,) = [b for b in blocks(README, "console") if b.startswith("$ jobledger check")]
+    command, *shown = block.splitlines()
+    done = subprocess.run(
+        [sys.executable, "-m", "jobledger", *command.split()[2:]],
+        cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src")},
+    )
+    real = done.stderr.splitlines()
+    before, after = shown[: shown.index("…")], shown[shown.index("…") + 1 :]
+    assert real[: len(before)] == before
+    assert real[-len(after) :] == after
+
+
+def test_every_command_is_documented() -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        assert f"`jobledger {name}" in README, f"README does not document {name}"
+
+
+def test_every_diagnostic_code_is_documented() -> None:
+    reference = (ROOT / "docs" / "format.md").read_text("utf-8")
+    source = "".join(p.read_text("utf-8") for p in (ROOT / "src" / "jobledger").glob("*.py"))
+    documented = set(re.findall(r"JL\d{3}", reference))
+    for low, high in re.findall(r"(JL\d{3})–(JL\d{3})", reference):
+        documented |= {f"JL{n}" for n in range(int(low[2:]), int(high[2:]) + 1)}
+    used = set(re.findall(r'"(JL\d{3})"', source))
+    assert used <= documented, f"undocumented codes: {sorted(used - documented)}"
+
+
+def test_linked_docs_exist() -> None:
+    for target in re.findall(r"\]\(((?:docs|tests|grammar)/[^)#]+)\)", README):
+        assert (ROOT / target).exists(), target
