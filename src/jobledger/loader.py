@@ -142,7 +142,13 @@ def _resolve(include: Include, including: str, state: _State) -> list[str]:
             )
             return []
         return [os.path.normpath(pattern)]
-    matches = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+    # A glob beside its own file ("*.jobs") means the others: it never includes itself.
+    itself = os.path.realpath(including)
+    matches = sorted(
+        p
+        for p in glob.glob(pattern, recursive=True)
+        if os.path.isfile(p) and os.path.realpath(p) != itself
+    )
     if not matches:
         state.diagnostics.append(
             error("JL011", f'include "{include.pattern}" matches no file', include.position)

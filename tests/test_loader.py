@@ -1,0 +1,90 @@
+"""Files on disk: includes, globs, encodings (issue 2, section 2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jobledger.loader import decode, load_files
+from jobledger.model import Event
+
+
+def companies(path: Path) -> list[str]:
+    loaded = load_files([str(path)])
+    assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
+    return [e.company for e in loaded.entries if isinstance(e, Event)]
+
+
+def test_included_entries_take_the_include_position(tmp_path: Path) -> None:
+    (tmp_path / "2025").mkdir()
+    (tmp_path / "2025" / "b.jobs").write_text("2025-01-02 applied B\n")
+    (tmp_path / "2025" / "a.jobs").write_text("2025-01-01 applied A\n")
+    (tmp_path / "main.jobs").write_text(
+        '2026-01-01 applied First\ninclude "2025/*.jobs"\n2026-01-02 applied Last\n'
+    )
+    assert companies(tmp_path / "main.jobs") == ["First", "A", "B", "Last"]  # globs sorted
+
+
+def test_a_file_reached_twice_is_read_once(tmp_path: Path) -> None:
+    (tmp_path / "x.jobs").write_text("2026-01-01 applied X\n")
+    (tmp_path / "main.jobs").write_text('include "*.jobs"\ninclude "x.jobs"\n')
+    # The glob matches main.jobs too: a glob never includes its own file, so no cycle.
+    assert companies(tmp_path / "main.jobs") == ["X"]
+
+
+def test_a_glob_reaching_an_ancestor_is_a_cycle(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "child.jobs").write_text('include "../*.jobs"\n')
+    (tmp_path / "main.jobs").write_text('include "sub/*.jobs"\n')
+    loaded = load_files([str(tmp_path / "main.jobs")])
+    assert [d.code for d in loaded.diagnostics] == ["JL012"]
+
+
+def test_include_paths_are_relative_to_the_including_file(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "inner.jobs").write_text('include "leaf.jobs"\n')
+    (tmp_path / "sub" / "leaf.jobs").write_text("2026-01-01 applied Leaf\n")
+    (tmp_path / "main.jobs").write_text('include "sub/inner.jobs"\n')
+    assert companies(tmp_path / "main.jobs") == ["Leaf"]
+
+
+def test_recursive_glob(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.jobs").write_text("2026-01-01 applied Deep\n")
+    (tmp_path / "main.jobs").write_text('include "**/*.jobs"\n')
+    loaded = load_files([str(tmp_path / "main.jobs")])
+    assert [e.company for e in loaded.entries if isinstance(e, Event)] == ["Deep"]
+
+
+def test_several_top_level_files(tmp_path: Path) -> None:
+    (tmp_path / "one.jobs").write_text("2026-01-01 applied One\n")
+    (tmp_path / "two.jobs").write_text("2026-01-01 applied Two\n")
+    loaded = load_files([str(tmp_path / "one.jobs"), str(tmp_path / "two.jobs")])
+    assert [e.company for e in loaded.entries if isinstance(e, Event)] == ["One", "Two"]
+    assert len(loaded.files) == 2
+
+
+def test_watch_information(tmp_path: Path) -> None:
+    (tmp_path / "main.jobs").write_text('include "later/*.jobs"\n')
+    loaded = load_files([str(tmp_path / "main.jobs")])
+    assert loaded.files == (str((tmp_path / "main.jobs").resolve()),)
+    assert loaded.include_patterns == (str(tmp_path / "later" / "*.jobs"),)
+
+
+def test_bom_crlf_and_no_final_newline(tmp_path: Path) -> None:
+    path = tmp_path / "win.jobs"
+    path.write_bytes(b"\xef\xbb\xbf2026-01-01 applied Caf\xc3\xa9\r\n2026-01-02 phone Caf\xc3\xa9")
+    loaded = load_files([str(path)])
+    assert loaded.diagnostics == ()
+    assert [(e.kind, e.company) for e in loaded.entries if isinstance(e, Event)] == [
+        ("applied", "Café"),
+        ("phone", "Café"),
+    ]
+
+
+def test_decode_keeps_line_numbers_around_bad_lines() -> None:
+    text, problems = decode(b"ok\n\xff\xfe bad\nfine \x00 nul\nlast\n", "f.jobs")
+    assert text.split("\n") == ["ok", "", "", "last", ""]
+    assert [(p.code, p.position.line, p.position.column) for p in problems] == [
+        ("JL001", 2, 1),
+        ("JL002", 3, 6),
+    ]
