@@ -68,8 +68,9 @@ def main() -> None:
         rows.append(("parse (in process)", f"{lines / best:,.0f} lines/s", ">= 50,000 lines/s"))
 
         seconds, mb = timed(cli("check", str(big)), max(3, repeat // 3))
-        rows.append((f"`check` on {events:,} events", f"{seconds:.2f} s, {mb} MB",
-                     "< 3 s, < 250 MB"))
+        rows.append(
+            (f"`check` on {events:,} events", f"{seconds:.2f} s, {mb} MB", "< 3 s, < 250 MB")
+        )
         seconds, mb = timed(cli("report", str(big), "--as-of", "2026-01-01"), 3)
         rows.append((f"`report` on {events:,} events", f"{seconds:.2f} s, {mb} MB", "—"))
 

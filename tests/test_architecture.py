@@ -9,16 +9,24 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "jobledger"
 
 # Each module may import only modules of a lower layer (or its own, where noted).
 LAYERS = {
-    "diagnostics": 0, "suggest": 0, "files": 0, "__init__": 0,
+    "diagnostics": 0,
+    "suggest": 0,
+    "files": 0,
+    "__init__": 0,
     "model": 1,
     "parser": 2,
-    "loader": 3, "reducer": 3,
+    "loader": 3,
+    "reducer": 3,
     "metrics": 4,
     "pipeline": 5,
-    "charts": 6, "render": 6, "html": 7,
-    "server": 8, "watch": 8,
+    "charts": 6,
+    "render": 6,
+    "html": 7,
+    "server": 8,
+    "watch": 8,
     "commands": 9,
-    "cli": 10, "__main__": 11,
+    "cli": 10,
+    "__main__": 11,
 }
 
 
@@ -29,7 +37,9 @@ def imports(path: Path) -> set[str]:
             name = node.module.removeprefix("jobledger").lstrip(".")
             found.add(name or "__init__")
         elif isinstance(node, ast.Import):
-            found |= {a.name.split(".", 1)[1] for a in node.names if a.name.startswith("jobledger.")}
+            found |= {
+                a.name.split(".", 1)[1] for a in node.names if a.name.startswith("jobledger.")
+            }
     return found
 
 

@@ -18,8 +18,9 @@ def blocks(text: str, language: str) -> list[str]:
 
 
 def test_quick_start_has_exactly_two_commands() -> None:
-    match = re.search(r"^#+[^\n]*quick ?start[^\n]*\n(.*?)^```[^\n]*\n(.*?)^```", README,
-                      re.I | re.M | re.S)
+    match = re.search(
+        r"^#+[^\n]*quick ?start[^\n]*\n(.*?)^```[^\n]*\n(.*?)^```", README, re.I | re.M | re.S
+    )
     assert match is not None
     commands = [line for line in match.group(2).splitlines() if line.strip()]
     assert len(commands) == 2
@@ -40,7 +41,10 @@ def test_check_example_is_real() -> None:
     command, *shown = block.splitlines()
     done = subprocess.run(
         [sys.executable, "-m", "jobledger", *command.split()[2:]],
-        cwd=ROOT, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT / "src")},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
     )
     real = done.stderr.splitlines()
     before, after = shown[: shown.index("…")], shown[shown.index("…") + 1 :]
@@ -59,7 +63,7 @@ def test_every_diagnostic_code_is_documented() -> None:
     reference = (ROOT / "docs" / "format.md").read_text("utf-8")
     source = "".join(p.read_text("utf-8") for p in (ROOT / "src" / "jobledger").glob("*.py"))
     documented = set(re.findall(r"JL\d{3}", reference))
-    for low, high in re.findall(r"(JL\d{3})–(JL\d{3})", reference):
+    for low, high in re.findall(r"(JL\d{3})\u2013(JL\d{3})", reference):
         documented |= {f"JL{n}" for n in range(int(low[2:]), int(high[2:]) + 1)}
     used = set(re.findall(r'"(JL\d{3})"', source))
     assert used <= documented, f"undocumented codes: {sorted(used - documented)}"

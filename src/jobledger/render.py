@@ -89,7 +89,7 @@ def _environment(template_dir: str | None) -> jinja2.Environment:
     return env
 
 
-def _template(name: str, template: str | None) -> jinja2.Template:
+def load_template(name: str, template: str | None) -> jinja2.Template:
     """`--template` may name a file (it replaces the report template) or a directory searched
     before the built-in templates (so it can override one partial)."""
     if template is not None and os.path.isfile(template):
@@ -108,7 +108,7 @@ def labels(report: Report) -> dict[str, dict[str, str]]:
 
 
 def render_markdown(report: Report, template: str | None = None) -> str:
-    return _template("report.md.j2", template).render(report=report, labels=labels(report))
+    return load_template("report.md.j2", template).render(report=report, labels=labels(report))
 
 
 def render_json(report: Report) -> str:

@@ -1,0 +1,310 @@
+"""Chart geometry: the Sankey balances (example numbers and a property over random ledgers),
+and the small layout helpers do what the templates rely on."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobledger import charts
+from jobledger.metrics import compute_report
+from jobledger.parser import parse_text
+from jobledger.pipeline import load_ledger
+from jobledger.reducer import reduce_entries
+
+AS_OF = date(2026, 3, 15)
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"
+
+
+def report_from(text: str, as_of: date = AS_OF) -> dict[str, Any]:
+    parsed = parse_text(text, "t.jobs")
+    assert not parsed.diagnostics, [d.render() for d in parsed.diagnostics]
+    ledger, diagnostics = reduce_entries(parsed.entries, as_of)
+    assert not [d for d in diagnostics if d.is_error], [d.render() for d in diagnostics]
+    return compute_report(ledger)
+
+
+@pytest.fixture(scope="module")
+def example() -> dict[str, Any]:
+    result = load_ledger([str(EXAMPLE)], AS_OF)
+    assert result.report is not None
+    return result.report
+
+
+def outlets(flow: charts.StageFlow) -> dict[str, int]:
+    """What left or stayed at a stage, zero counts dropped: easy to compare."""
+    found = {key: count for key, count in flow.exits if count}
+    found |= {"forward": flow.forward, "inferred": flow.inferred, "stays": flow.stays}
+    return {key: count for key, count in found.items() if count}
+
+
+# ---------------------------------------------------------------- Sankey on the example
+
+
+def test_example_flows_match_the_report(example: dict[str, Any]) -> None:
+    flows = charts.sankey_flows(example)
+    assert [f.inflow for f in flows] == [17, 11, 7, 6, 2, 1, 1, 0]
+    assert [f.inflow for f in flows] == [s["reached"] for s in example["funnel"]]
+    by_key = {f.key: outlets(f) for f in flows}
+    assert by_key == {
+        "wishlist": {"forward": 11, "stays": 6},
+        "applied": {"forward": 7, "rejected": 1, "ghosted": 1, "inferred": 1, "stays": 1},
+        "response": {"forward": 6, "stays": 1},  # Globex: a phone call booked, still waiting
+        "phone": {"forward": 2, "rejected": 2, "withdrawn": 1, "stays": 1},
+        "interview": {"forward": 1, "rejected": 1},
+        "second": {"forward": 1},
+        "offer": {"stays": 1},  # Initech: an offer to answer
+        "accepted": {},
+    }
+    assert all(f.balanced for f in flows)
+    assert [f.stays_label for f in flows][:2] == ["Not applied yet", "Active"]
+    assert flows[-1].stays_label == "Accepted"
+
+
+def test_example_flows_agree_with_the_exits_table(example: dict[str, Any]) -> None:
+    """No application in the example went back a stage, so counting at the highest stage and
+    at the stage it ended give the same table."""
+    for flow in charts.sankey_flows(example):
+        for outcome, count in flow.exits:
+            assert count == example["exits"][outcome][flow.key]
+        assert flow.inferred == example["ghosted_inferred_at"][flow.key]
+
+
+def test_example_sankey_geometry(example: dict[str, Any]) -> None:
+    flows = charts.sankey_flows(example)
+    chart = charts.sankey_chart(flows, {o["key"]: o["label"] for o in example["outcomes"]})
+    assert chart is not None
+    check_geometry(chart)
+    stages = [n for n in chart.nodes if n.kind == "stage"]
+    assert [n.count for n in stages] == [17, 11, 7, 6, 2, 1, 1]  # Accepted (0) is not drawn
+    terminals = {(n.id.split("-")[0], n.label): n.count for n in chart.nodes if n.kind != "stage"}
+    assert terminals == {
+        ("t0", "Not applied yet"): 6,
+        ("t1", "Rejected"): 1,
+        ("t1", "Ghosted"): 1,
+        ("t1", "Ghosted (inferred)"): 1,
+        ("t1", "Active"): 1,
+        ("t2", "Active"): 1,
+        ("t3", "Rejected"): 2,
+        ("t3", "Withdrawn"): 1,
+        ("t3", "Active"): 1,
+        ("t4", "Rejected"): 1,
+        ("t6", "Active"): 1,
+    }
+    # The label wraps at a word: nothing is lost.
+    response = next(n for n in stages if n.label == "Response, No Interview Yet")
+    assert " ".join(response.lines) == response.label and len(response.lines) == 2
+
+
+def check_geometry(chart: charts.SankeyChart) -> None:
+    """Heights are proportional to counts, every link starts at its source node and fills its
+    target, a source gives out exactly its height, and everything fits the viewBox."""
+    nodes = {n.id: n for n in chart.nodes}
+    first = chart.nodes[0]
+    scale = first.height / first.count
+    tolerance = 0.2  # every coordinate is rounded to 0.1
+    for node in chart.nodes:
+        assert abs(node.height - node.count * scale) <= tolerance, node
+        assert node.x >= 0 and node.x + node.width <= chart.width
+        assert node.text_y >= charts.FONT and node.y + node.height <= chart.height
+    given_out: dict[str, int] = {}
+    for link in chart.links:
+        source, target = nodes[link.source], nodes[link.target]
+        assert link.count == target.count if target.kind != "stage" else True
+        assert link.path.startswith(f"M{source.x + source.width:g}")
+        given_out[link.source] = given_out.get(link.source, 0) + link.count
+    flows = {f"s{f.index}": f for f in chart.flows}
+    for node_id, count in given_out.items():
+        flow = flows[node_id]
+        staying = flow.stays if flow.index == len(chart.flows) - 1 else 0
+        assert count + staying == nodes[node_id].count == flow.inflow
+
+
+# ---------------------------------------------------------------- Sankey over random ledgers
+
+DEFAULT_STAGES = [
+    "wishlist",
+    "applied",
+    "response",
+    "phone",
+    "interview",
+    "second",
+    "offer",
+    "accepted",
+]
+
+
+@st.composite
+def ledgers(draw: st.DrawFn) -> tuple[str, date, bool]:
+    """A random valid ledger: default or declared stages and outcomes, two roles, applications
+    that move up (or, unless `monotonic`, sometimes back) and may end in an outcome or go
+    silent long enough to be inferred ghosted. Returns (text, as_of, monotonic)."""
+    custom = draw(st.booleans())
+    if custom:
+        stages = [f"s{i}" for i in range(draw(st.integers(2, 5)))]
+        outcomes = [f"out{i}" for i in range(draw(st.integers(1, 3)))]
+    else:
+        stages, outcomes = DEFAULT_STAGES, ["rejected", "withdrawn", "ghosted", "declined"]
+    monotonic = draw(st.booleans())
+    lines = ["option ghost-after 20", 'role aa "Role A"', 'role bb "Role B"']
+    if custom:
+        lines += [f'stage {key} "Stage {key}"' for key in stages]
+        lines += [f'outcome {key} "Outcome {key}"' for key in outcomes]
+        lines.append(f"option base-stage {stages[draw(st.integers(0, len(stages) - 1))]}")
+    start = date(2026, 1, 1)
+    for number in range(draw(st.integers(0, 12))):
+        name = f"Company{number} | Job"
+        tag = draw(st.sampled_from(["", " #aa", " #bb"]))
+        day = start + timedelta(days=draw(st.integers(0, 40)))
+        stage = draw(st.integers(0, len(stages) - 1))
+        lines.append(f"{day} {stages[stage]} {name}{tag}")
+        for _ in range(draw(st.integers(0, 4))):
+            day += timedelta(days=draw(st.integers(0, 25)))
+            if monotonic:
+                stage = draw(st.integers(stage, len(stages) - 1))
+            else:
+                stage = draw(st.integers(0, len(stages) - 1))
+            lines.append(f"{day} {stages[stage]} {name}")
+        if draw(st.booleans()):
+            day += timedelta(days=draw(st.integers(0, 20)))
+            lines.append(f"{day} {draw(st.sampled_from(outcomes))} {name}")
+        if draw(st.booleans()):
+            lines.append(f"{day} note {name} ; a note never moves anything")
+    as_of = start + timedelta(days=draw(st.integers(0, 150)))
+    return "\n".join(lines) + "\n", as_of, monotonic
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers())
+def test_every_node_balances(case: tuple[str, date, bool]) -> None:
+    text, as_of, monotonic = case
+    report = report_from(text, as_of)
+    flows = charts.sankey_flows(report)
+    assert [f.inflow for f in flows] == [s["reached"] for s in report["funnel"]]
+    for flow, after in zip(flows, [*flows[1:], None], strict=True):
+        assert flow.balanced, flow  # in = out + stays, nothing negative
+        assert flow.forward == (after.inflow if after is not None else 0)
+    # Each application ends exactly once: in an outcome, silent, or still where it got to.
+    ended = sum(f.outflow - f.forward + f.stays for f in flows)
+    assert ended == report["totals"]["tracked"]
+    if monotonic:  # no application went back: the exits table and the diagram agree
+        for flow in flows:
+            assert dict(flow.exits) == {o: report["exits"][o][flow.key] for o, _ in flow.exits}
+            assert flow.inferred == report["ghosted_inferred_at"][flow.key]
+    chart = charts.sankey_chart(flows, {o["key"]: o["label"] for o in report["outcomes"]})
+    if report["totals"]["tracked"] == 0:
+        assert chart is None
+    else:
+        assert chart is not None
+        check_geometry(chart)
+
+
+# ---------------------------------------------------------------- the other charts
+
+
+def test_funnel_bars_share_one_scale(example: dict[str, Any]) -> None:
+    chart = charts.funnel_chart(example["funnel"])
+    widths = [row.bar_width for row in chart.rows]
+    assert widths[0] == chart.width and widths[-1] == 0
+    assert widths == sorted(widths, reverse=True)
+    assert abs(widths[1] - chart.width * 11 / 17) < 0.1
+    assert chart.rows[-1].bar_y + chart.bar_height == chart.height
+
+
+def test_funnel_of_nothing_draws_no_bars() -> None:
+    chart = charts.funnel_chart(report_from("")["funnel"])
+    assert {row.bar_width for row in chart.rows} == {0}
+
+
+def test_roles_chart_compares_steps(example: dict[str, Any]) -> None:
+    groups = charts.roles_chart(example)
+    assert [g.key for g in groups] == [
+        "applied",
+        "response",
+        "phone",
+        "interview",
+        "second",
+        "offer",
+        "accepted",
+    ]
+    phone = next(g for g in groups if g.key == "phone")
+    assert [(b.full_label, b.count, b.previous) for b in phone.bars] == [
+        ("All applications", 6, 7),
+        ("Developer Advocate", 1, 1),
+        ("Software Engineer", 2, 3),
+        ("Sales Engineer", 2, 2),
+        ("Other", 1, 1),
+    ]
+    assert all(b.bar_width <= phone.bar_area for b in phone.bars)
+    assert charts.roles_chart(report_from("2026-01-05 applied Solo\n")) == ()
+
+
+def test_wrap_breaks_at_words_and_cuts_what_does_not_fit() -> None:
+    assert charts.wrap("Response, No Interview Yet", 17) == ("Response, No", "Interview Yet")
+    assert charts.wrap("Short", 17) == ("Short",)
+    assert charts.wrap("a b c d e f g h", 5, lines=2) == ("a b c", "d e…")
+    assert charts.wrap("Supercalifragilistic", 10) == ("Supercali…",)
+    assert charts.wrap("", 10) == ("",)
+    assert charts.shorten("Developer Advocate (EMEA)", 18) == "Developer Advocat…"
+
+
+@pytest.mark.parametrize(
+    ("top", "ticks"),
+    [
+        (0, (0, 1)),
+        (1, (0, 1)),
+        (3, (0, 1, 2, 3)),
+        (4, (0, 1, 2, 3, 4)),
+        (5, (0, 2, 4, 6)),
+        (17, (0, 5, 10, 15, 20)),
+        (120, (0, 50, 100, 150)),
+    ],
+)
+def test_nice_ticks(top: int, ticks: tuple[int, ...]) -> None:
+    assert charts.nice_ticks(top) == ticks
+
+
+def test_reply_bins() -> None:
+    assert charts.reply_bins([]) == (1, ())
+    assert charts.reply_bins([3, 3, 5]) == (1, ((0, 0), (1, 0), (2, 0), (3, 2), (4, 0), (5, 1)))
+    width, bins = charts.reply_bins([3, 4, 7, 7, 8, 12, 31])
+    assert width == 3 and sum(count for _, count in bins) == 7 and len(bins) <= 12
+    assert bins[-1] == (30, 1)
+
+
+def test_reply_chart_marks_the_median(example: dict[str, Any]) -> None:
+    reply = example["timing"]["first_reply"]
+    chart = charts.reply_chart(reply["days"], reply["median_days"])
+    assert chart is not None and chart.marker is not None
+    assert chart.marker.label == "median 7 days"
+    assert sum(c.count for c in chart.columns) == reply["count"] == 9
+    # The median line falls inside the column holding day 7.
+    holder = next(c for c in chart.columns if c.label == "6\N{EN DASH}8 days")
+    assert holder.x <= chart.marker.x <= holder.x + holder.width
+    assert charts.reply_chart([], None) is None
+
+
+def test_weekly_chart_thins_its_axis_labels() -> None:
+    weeks = [
+        {
+            "week": f"W{i}",
+            "start": (date(2024, 1, 1) + timedelta(weeks=i)).isoformat(),
+            "count": i % 5,
+        }
+        for i in range(100)
+    ]
+    chart = charts.weekly_chart(weeks)
+    assert chart is not None
+    ticks = [c.tick for c in chart.columns if c.tick is not None]
+    assert 3 <= len(ticks) <= 8 and ticks[0] == "Jan 24"
+    assert not chart.show_values  # 100 columns are too narrow for a count each
+    assert charts.weekly_chart([]) is None
+    assert all(
+        c.height >= 0 and c.y + c.height == pytest.approx(chart.baseline, abs=0.1)
+        for c in chart.columns
+    )
