@@ -213,7 +213,7 @@ def test_the_numbers_are_the_reports(page: str, report: dict[str, Any]) -> None:
     assert re.search(r"Total 17 6 35% 11 65% 7 64% 6 86% 2 33% 1 50% 1 100% 0 0%", text)
     # Funnel table, timing, activity, sources, every application and every attention item.
     assert "Phone Interview 4 6 86% 55%" in text
-    assert "Median 7 days over 9 replies; fastest 3 days, slowest 31 days." in text
+    assert "Median 7 days over 8 replies; fastest 3 days, slowest 14 days." in text
     assert "11 applications over 8 weeks" in text
     assert "referral 4 4 100%" in text
     for app in report["applications"]:

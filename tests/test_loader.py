@@ -88,3 +88,14 @@ def test_decode_keeps_line_numbers_around_bad_lines() -> None:
         ("JL001", 2, 1),
         ("JL002", 3, 6),
     ]
+
+
+def test_recursive_glob_does_not_follow_directory_links(tmp_path: Path) -> None:
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    (tmp_path / "d" / "up").symlink_to("..")  # would loop forever through glob's "**"
+    (tmp_path / "d" / "self").symlink_to(".")
+    (tmp_path / "d" / "e" / "x.jobs").write_text("2026-01-01 applied Deep\n")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "h.jobs").write_text("junk\n")
+    (tmp_path / "main.jobs").write_text('include "**/*.jobs"\n')
+    assert companies(tmp_path / "main.jobs") == ["Deep"]

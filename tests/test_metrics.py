@@ -184,6 +184,11 @@ def test_insights_cite_numbers(example: dict) -> None:  # type: ignore[type-arg]
 
 
 def test_insights_refuse_small_samples() -> None:
+    rep = report("2026-02-01 applied X\n2026-02-02 applied Y\n")
+    assert rep["insights"] == [
+        "Only 2 applications so far: too few to draw conclusions; the numbers start to speak "
+        "from 3 or so."
+    ]
     rep = report(
         """\
         role a "A"
@@ -191,12 +196,39 @@ def test_insights_refuse_small_samples() -> None:
         2026-02-01 applied X #a
         2026-02-02 applied Y #b
         2026-02-04 phone Y
+        2026-02-05 applied Z
         """
     )
     said = " ".join(rep["insights"])
     assert "Too few applications to compare roles" in said
-    assert "Sample too small to judge: A (1), B (1)" in said
-    assert "loses most" not in said
+    assert "Sample too small to judge: A (1), B (1), Other (1)" in said
+    assert "Roles differ most" not in said
+
+
+def test_a_reply_is_an_answer_from_the_employer() -> None:
+    rep = report(
+        """\
+        2026-02-01 applied Answered
+        2026-02-03 applied Answered
+        2026-02-06 response Answered
+        2026-02-01 applied Rejected
+        2026-02-11 rejected Rejected
+        2026-02-01 applied Ghosted
+        2026-03-01 ghosted Ghosted
+        2026-02-01 applied Withdrew
+        2026-02-02 withdrawn Withdrew
+        """
+    )
+    assert rep["timing"]["first_reply"]["days"] == [5, 10]
+
+
+def test_advice_follows_the_stage_it_stalls_after() -> None:
+    from jobledger.metrics import ADVICE, _advice
+    from jobledger.reducer import resolve_config
+
+    config, _ = resolve_config([])
+    assert _advice(4, config) == ADVICE["no-interview"]  # phone -> interview
+    assert _advice(2, config) == ADVICE["no-reply"]  # applied -> response
 
 
 def test_empty_ledger() -> None:
@@ -204,3 +236,13 @@ def test_empty_ledger() -> None:
     assert rep["totals"]["tracked"] == 0
     assert all(s["conversion"] is None for s in rep["funnel"][1:])
     assert rep["insights"][0].startswith("No applications yet")
+
+
+def test_average_of_roles_is_exact_before_rounding() -> None:
+    lines = ['role a "A"', 'role b "B"', 'role c "C"', "2026-02-01 applied A0 #a"]
+    lines += [f"2026-02-01 {'applied' if i < 2 else 'wishlist'} B{i} #b" for i in range(5)]
+    lines += [f"2026-02-01 {'applied' if i < 5 else 'wishlist'} C{i} #c" for i in range(8)]
+    rep = report("\n".join(lines) + "\n")
+    average = next(r for r in rep["pipeline"]["rows"] if r["key"] == "average")
+    # (1 + 2/5 + 5/8) / 3 = 0.675 exactly: 68%, though the float sum gives 0.67499…
+    assert percent(average["applied"]["share"]) == "68%"

@@ -100,6 +100,37 @@ def promote_warnings(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     ]
 
 
+MAX_PER_FILE = 200  # past this, a file is not a ledger with typos; say how many more there are
+
+
+def limit_per_file(diagnostics: list[Diagnostic], limit: int) -> list[Diagnostic]:
+    """Keep the first `limit` diagnostics of each file (sorted input), then one line that counts
+    the rest, as compilers do: 200,000 copies of one mistake help nobody."""
+    kept: list[Diagnostic] = []
+    per_file: dict[str, int] = {}
+    hidden: dict[str, list[Diagnostic]] = {}
+    for diagnostic in diagnostics:
+        path = diagnostic.position.path
+        per_file[path] = per_file.get(path, 0) + 1
+        if per_file[path] <= limit:
+            kept.append(diagnostic)
+        else:
+            hidden.setdefault(path, []).append(diagnostic)
+    for rest in hidden.values():
+        errors = sum(1 for d in rest if d.is_error)
+        first = rest[0]
+        kept.append(
+            Diagnostic(
+                Severity.ERROR if errors else Severity.WARNING,
+                "JL198",
+                f"and {len(rest)} more problems in this file ({errors} errors) not shown",
+                first.position,
+                hint="fix the ones above and run again",
+            )
+        )
+    return sorted_diagnostics(kept)
+
+
 def render_text(diagnostics: Iterable[Diagnostic]) -> str:
     return "\n".join(d.render() for d in diagnostics)
 

@@ -21,7 +21,8 @@ def find_ledger(given: Sequence[str], cwd: str = ".") -> list[str]:
     from_env = os.environ.get(ENV_FILE)
     if from_env:
         return [from_env]
-    found = sorted(glob.glob("*.jobs", root_dir=cwd))
+    candidates = glob.glob("*.jobs", root_dir=cwd)
+    found = sorted(name for name in candidates if os.path.isfile(os.path.join(cwd, name)))
     if len(found) == 1:
         return [os.path.join(cwd, found[0]) if cwd != "." else found[0]]
     if not found:
@@ -39,7 +40,12 @@ def write_atomic(path: str, text: str) -> None:
     never sees half a file, and a full disk cannot leave a truncated report behind."""
     directory = os.path.dirname(os.path.abspath(path))
     data = text.encode("utf-8")
-    handle, temp = tempfile.mkstemp(prefix=".jobledger-", suffix=".tmp", dir=directory)
+    if os.path.isdir(path):
+        raise OSError(f"cannot write {path}: it is a directory")
+    try:
+        handle, temp = tempfile.mkstemp(prefix=".jobledger-", suffix=".tmp", dir=directory)
+    except OSError as exc:  # name the file the user asked for, not our temp file
+        raise OSError(f"cannot write {path}: {(exc.strerror or str(exc)).lower()}") from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from jobledger import charts
 from jobledger.diagnostics import Diagnostic
 from jobledger.metrics import Report, ratio
-from jobledger.render import labels, load_template
+from jobledger.render import labels, render_template
 
 TEMPLATE = "report.html.j2"
 # Rendered into the page's CSP <meta>, then replaced by the policy computed from the rendered
@@ -356,5 +356,5 @@ def render_html(
     passes `report_time` ("14:02") so the banner can say how old that report is. `live`: a
     script reloads the page when the server's /events stream says "reload"."""
     context = page_context(report, diagnostics, live=live, report_time=report_time)
-    page = load_template(TEMPLATE, template).render(context)
+    page = render_template(TEMPLATE, template, **context)
     return page.replace(CSP_PLACEHOLDER, content_security_policy(page), 1)

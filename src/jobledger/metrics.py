@@ -9,10 +9,11 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from jobledger.model import NOTE, OTHER_LABEL, OTHER_ROLE, Config
+from jobledger.model import NOTE, OTHER_LABEL, OTHER_ROLE, Config, Event
 from jobledger.reducer import ACCEPTED, ACTIVE, Application, Ledger
 
 Report = dict[str, Any]
@@ -33,9 +34,11 @@ def percent(value: float | None) -> str:
     return f"{whole}%"
 
 
-def _mean(values: Sequence[float | None]) -> float | None:
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
+def _mean(fractions: Sequence[tuple[int, int]]) -> float | None:
+    """Plain mean of part/whole pairs, skipping 0/0, computed exactly: in floats,
+    (1 + 2/5 + 5/8) / 3 comes out just under 0.675 and would round to 67%, not 68%."""
+    present = [Fraction(part, whole) for part, whole in fractions if whole]
+    return float(sum(present) / len(present)) if present else None
 
 
 def _number(value: float) -> float | int:
@@ -131,6 +134,11 @@ def _pipeline_row(
     }
 
 
+def _before(row: dict[str, Any], step: int) -> int:
+    """The count a pipeline step converts from: the base stage, then the step before."""
+    return int(row["applied"]["count"] if step == 0 else row["steps"][step - 1]["count"])
+
+
 def pipeline(
     groups: dict[str, list[Application]], config: Config, apps: Sequence[Application]
 ) -> dict[str, Any]:
@@ -148,14 +156,17 @@ def pipeline(
         "tracked": None,
         "no_progress": {
             "count": None,
-            "share": _mean([r["no_progress"]["share"] for r in averaged]),
+            "share": _mean([(r["no_progress"]["count"], r["tracked"]) for r in averaged]),
         },
-        "applied": {"count": None, "share": _mean([r["applied"]["share"] for r in averaged])},
+        "applied": {
+            "count": None,
+            "share": _mean([(r["applied"]["count"], r["tracked"]) for r in averaged]),
+        },
         "steps": [
             {
                 "key": step["key"],
                 "count": None,
-                "conversion": _mean([r["steps"][i]["conversion"] for r in averaged]),
+                "conversion": _mean([(r["steps"][i]["count"], _before(r, i)) for r in averaged]),
             }
             for i, step in enumerate(total["steps"])
         ],
@@ -179,27 +190,26 @@ def _base_entry(app: Application, config: Config, stage_index: dict[str, int]) -
     return None
 
 
+# Outcomes that end the wait without an answer from the employer: not a "reply".
+NOT_A_REPLY = frozenset({"withdrawn", "ghosted"})
+
+
 def timing(apps: Sequence[Application], config: Config) -> dict[str, Any]:
     stage_index = {stage.key: stage.index for stage in config.stages}
     replies: list[int] = []
     stays: dict[int, list[int]] = {stage.index: [] for stage in config.stages}
     for app in apps:
-        waiting = True  # for the first reply: the step out of the first base-stage event
-        for here, after in pairwise(event for event in app.history if event.kind != NOTE):
+        moves = [event for event in app.history if event.kind != NOTE]
+        for here, after in pairwise(moves):
             index = stage_index.get(here.kind)
-            if index is None:
-                continue
-            stays[index].append((after.date - here.date).days)
-            if waiting and index == config.base:
-                replies.append((after.date - here.date).days)
-                waiting = False
+            if index is not None:
+                stays[index].append((after.date - here.date).days)
+        reply = _first_reply(moves, config.base, stage_index)
+        if reply is not None:
+            replies.append(reply)
     replies.sort()
     return {
-        "first_reply": {
-            "median_days": median(replies),
-            "count": len(replies),
-            "days": replies,
-        },
+        "first_reply": {"median_days": median(replies), "count": len(replies), "days": replies},
         "stages": [
             {
                 "key": stage.key,
@@ -210,6 +220,22 @@ def timing(apps: Sequence[Application], config: Config) -> dict[str, Any]:
             for stage in config.stages[:-1]
         ],
     }
+
+
+def _first_reply(moves: Sequence[Event], base: int, stage_index: dict[str, int]) -> int | None:
+    """Days from entering the base stage to the employer's first answer: a later stage, or an
+    outcome such as a rejection. Withdrawing or being ghosted ends the wait with no answer."""
+    start: Event | None = None
+    for event in moves:
+        index = stage_index.get(event.kind)
+        if start is None:
+            if index == base:
+                start = event
+        elif index is None:
+            return None if event.kind in NOT_A_REPLY else (event.date - start.date).days
+        elif index > base:
+            return (event.date - start.date).days
+    return None
 
 
 def activity(apps: Sequence[Application], config: Config, as_of: date) -> list[dict[str, Any]]:
@@ -326,8 +352,23 @@ ADVICE = {
 }
 
 
+ADVICE_AFTER = {  # the default stages: advice for a funnel that stalls after each
+    "wishlist": "inertia",
+    "applied": "no-reply",
+    "response": "no-call",
+    "phone": "no-interview",
+    "interview": "no-offer",
+    "second": "no-offer",
+    "offer": "no-offer",
+}
+
+
 def _advice(step: int, config: Config) -> str:
-    """Advice for a funnel that stalls on its way into stage index `step`."""
+    """Advice for a funnel that stalls on its way into stage index `step`: by the name of the
+    stage it stalls after when that is one of the defaults, else by its distance from the base."""
+    after = config.stages[step - 1].key
+    if after in ADVICE_AFTER:
+        return ADVICE[ADVICE_AFTER[after]]
     past_base = step - config.base
     if past_base <= 0:
         return ADVICE["inertia"]
@@ -344,6 +385,12 @@ def insights(report: Report, config: Config) -> list[str]:
     tracked = report["totals"]["tracked"]
     if tracked == 0:
         return ["No applications yet: add a line like `2026-02-03 applied Company | Title`."]
+    if tracked < MIN_SAMPLE:
+        said.append(
+            f"Only {tracked} application{'s' * (tracked != 1)} so far: too few to draw "
+            f"conclusions; the numbers start to speak from {MIN_SAMPLE} or so."
+        )
+        return said + _follow_ups(report, config)
     stages = config.stages
     groups = report["groups"]
 
@@ -433,15 +480,18 @@ def insights(report: Report, config: Config) -> list[str]:
         parts = [f"{s['source']} {_of(s['replied'], s['applied'])}" for s in rated]
         said.append("Replies by source: " + "; ".join(parts) + ".")
 
-    # Follow-ups.
+    return said + _follow_ups(report, config)
+
+
+def _follow_ups(report: Report, config: Config) -> list[str]:
     due = [a for a in report["attention"] if a["kind"] == "follow-up"]
-    if due:
-        names = ", ".join(_name(a) for a in due[:5]) + (" …" if len(due) > 5 else "")
-        said.append(
-            f"{len(due)} application{'s are' if len(due) != 1 else ' is'} due a follow-up "
-            f"(silent {config.follow_up_after}+ days): {names}."
-        )
-    return said
+    if not due:
+        return []
+    names = ", ".join(_name(a) for a in due[:5]) + (" …" if len(due) > 5 else "")
+    return [
+        f"{len(due)} application{'s are' if len(due) != 1 else ' is'} due a follow-up "
+        f"(silent {config.follow_up_after}+ days): {names}."
+    ]
 
 
 def _name(item: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ class Event:
     company: str
     title: str | None
     tags: tuple[str, ...] = ()
+    tag_columns: tuple[int, ...] = ()  # where each tag's '#' is, for carets
     meta: tuple[tuple[str, str], ...] = ()
     kind_column: int = 0  # where KIND starts, for "unknown kind" carets
 
@@ -45,6 +46,7 @@ class Option:
     value: str
     quoted: bool
     value_column: int = 0
+    name_column: int = 0
 
 
 Entry = Event | Declaration | Include | Option

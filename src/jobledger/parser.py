@@ -20,7 +20,7 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput
 
 from jobledger.diagnostics import Diagnostic, Position, error
 from jobledger.model import Declaration, Entry, Event, Include, Option
-from jobledger.suggest import closest
+from jobledger.suggest import closest, shorten
 
 MAX_SYNTAX_ERRORS = 200  # per file: past this a file is junk, not a ledger with typos
 FIRST_RETRY_WINDOW = 64  # lines parsed after an error before the window grows again
@@ -65,11 +65,23 @@ class _Sink:
 _ESCAPE = re.compile(r'\\(["\\])')
 # The grammar has validated the APPLICATION token, so splitting it needs no more than this:
 # a bare part never holds '|', a quoted one may.
-_SPLIT_APPLICATION = re.compile(r'[ \t]*("(?:[^"\\]|\\.)*"|[^|]*[^|\s])(?:[ \t]*\|[ \t]*(.*))?')
+_SPLIT_APPLICATION = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[^|]*[^|\s])(?:\s*\|\s*(.*))?')
 
 
 def _unquote(token: str) -> str:
     return _ESCAPE.sub(r"\1", token[1:-1])
+
+
+_TAG = re.compile(r"#([^\s#;]+)")
+
+
+def _tags(token: Token | None) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The tags of a TAGS token and the column of each '#'."""
+    if token is None:
+        return (), ()
+    found = list(_TAG.finditer(token))
+    start = token.column or 1
+    return tuple(m.group(1) for m in found), tuple(start + m.start() for m in found)
 
 
 def _name(part: str) -> str:
@@ -128,7 +140,7 @@ class _Builder(Transformer[Token, None]):
             )
             sink.items.append(position.line)
             return
-        kind = kind_token.lstrip(" \t")
+        kind = kind_token.lstrip()
         match = _SPLIT_APPLICATION.match(application)
         assert match is not None  # the grammar already matched the token
         company, title = match.groups()
@@ -150,7 +162,7 @@ class _Builder(Transformer[Token, None]):
                 kind,
                 company,
                 title,
-                tuple(tag[1:] for tag in children[3].split()) if len(children) > 3 else (),
+                *_tags(children[3] if len(children) > 3 else None),
                 (),
                 (kind_token.column or 1) + len(kind_token) - len(kind),
             )
@@ -158,8 +170,8 @@ class _Builder(Transformer[Token, None]):
 
     def meta(self, children: list[Token]) -> None:
         key_token = children[0]
-        key = key_token.lstrip(" \t")
-        value = children[1].strip(" \t") if len(children) > 1 else ""
+        key = key_token.lstrip()
+        value = children[1].strip() if len(children) > 1 else ""
         line = (key_token.line or 0) + self.sink.line_offset
         column = (key_token.column or 1) + len(key_token) - len(key)
         self.sink.items.append(_Meta(line, column, key[:-1], value))
@@ -189,6 +201,7 @@ class _Builder(Transformer[Token, None]):
                 value.value,
                 value.quoted,
                 value_column=value.column,
+                name_column=name.column or 1,
             )
         )
 
@@ -248,7 +261,8 @@ def parse_text(text: str, path: str) -> ParseResult:
                         )
                     )
                     break
-                sink.diagnostics.append(explain(exc, lines[bad_line - 1], path, bad_line))
+                line = lines[bad_line - 1].removesuffix("\r")
+                sink.diagnostics.append(explain(exc, line, path, bad_line))
                 sink.items.append(bad_line)
                 start_line, window = bad_line + 1, FIRST_RETRY_WINDOW
             else:
@@ -307,7 +321,7 @@ def explain(exc: UnexpectedInput, line: str, path: str, line_number: int) -> Dia
     """Turn Lark's parser state into a message about what the line is missing."""
     column = exc.column if exc.column and exc.column > 0 else 1
     column = min(column, len(line) + 1)
-    while line[column - 1 : column] in (" ", "\t"):  # terminals carry their leading blanks
+    while line[column - 1 : column].isspace():  # terminals carry their leading blanks
         column += 1
     quote = _unclosed_quote(line, column)
     if quote is not None:
@@ -315,7 +329,7 @@ def explain(exc: UnexpectedInput, line: str, path: str, line_number: int) -> Dia
         hint: str | None = 'close it with "'
         column = quote
     else:
-        code, message, hint = _classify(exc, line, column, line[column - 1 : column])
+        code, message, hint, column = _classify(exc, line, column, line[column - 1 : column])
     return error(code, message, Position(path, line_number, column), hint=hint, source_line=line)
 
 
@@ -333,27 +347,32 @@ def _unclosed_quote(line: str, column: int) -> int | None:
     return None
 
 
-def _classify(exc: UnexpectedInput, line: str, column: int, at: str) -> tuple[str, str, str | None]:
+Explained = tuple[str, str, str | None, int]  # code, message, hint, column
+
+
+def _classify(exc: UnexpectedInput, line: str, column: int, at: str) -> Explained:
     stripped = line.strip()
     first = stripped.split()[0] if stripped else ""
-    if line[:1] in (" ", "\t"):
-        if _DATE.match(first) or first in DIRECTIVES:
-            return (
-                "JL101",
-                "events and directives start in column 0",
-                "remove the indentation (indented lines are 'key: value' metadata)",
-            )
-        return "JL107", "metadata lines are 'key: value'", "add a ':' after the key"
+    if line[:1].isspace():
+        return _classify_indented(line, column, first)
     if first[:1].isdigit() or _DATE_LIKE.match(first):
         return _classify_event(exc, line, column, first)
     word = re.match(r"[A-Za-z_-]+", first)
-    if word and word.group(0).lower() in DIRECTIVES:
-        if len(stripped.split()) == 1 and word.group(0).lower() != "include":
-            return "JL111", f"{word.group(0).lower()} needs a key", None
-        return _classify_directive(exc, word.group(0).lower(), column, at)
+    directive = word.group(0) if word else ""
+    if directive.lower() in DIRECTIVES:
+        if directive != directive.lower():
+            return (
+                "JL100",
+                f"directives are lowercase: '{directive.lower()}', not '{directive}'",
+                f"write '{directive.lower()}'",
+                1,
+            )
+        if len(stripped.split()) == 1 and directive != "include":
+            return "JL111", f"{directive} needs a key", None, column
+        return _classify_directive(exc, directive, column, at)
     hint = None
-    if word:
-        guess = closest(word.group(0).lower(), DIRECTIVES)
+    if directive:
+        guess = closest(directive.lower(), DIRECTIVES)
         if guess:
             hint = f"did you mean '{guess}'?"
         else:
@@ -362,7 +381,28 @@ def _classify(exc: UnexpectedInput, line: str, column: int, at: str) -> tuple[st
         "JL100",
         "not a valid line: expected an event, a directive, indented metadata or a comment",
         hint,
+        column,
     )
+
+
+def _classify_indented(line: str, column: int, first: str) -> Explained:
+    start = len(line) - len(line.lstrip()) + 1
+    if _DATE.match(first) or first in DIRECTIVES:
+        return (
+            "JL101",
+            "events and directives start in column 0",
+            "remove the indentation (indented lines are 'key: value' metadata)",
+            start,
+        )
+    if ":" in line:
+        key = line.strip().split(":", 1)[0]
+        return (
+            "JL107",
+            "a metadata key is one word (no blanks or quotes) followed by ':'",
+            f"write {re.sub(r'[^A-Za-z0-9_.-]+', '-', key).strip('-') or 'key'}: …",
+            start,
+        )
+    return "JL107", "metadata lines are 'key: value'", "add a ':' after the key", start
 
 
 def _expected(exc: UnexpectedInput) -> set[str]:
@@ -373,44 +413,74 @@ def _expected(exc: UnexpectedInput) -> set[str]:
     return set()
 
 
-def _classify_event(
-    exc: UnexpectedInput, line: str, column: int, first: str
-) -> tuple[str, str, str | None]:
+def _classify_event(exc: UnexpectedInput, line: str, column: int, first: str) -> Explained:
     if not _DATE.fullmatch(first):
+        if _DATE.match(first):
+            return "JL101", "expected a space after the date", None, 11
         return (
             "JL102",
-            f"'{first}' is not a date: dates are YYYY-MM-DD",
+            f"'{shorten(first)}' is not a date: dates are YYYY-MM-DD",
             "write the date like 2026-02-03",
+            1,
         )
     expected = _expected(exc)
     before = line[: column - 1].rstrip()
     words = line.split()
+    at = line[column - 1 : column]
     if len(words) == 1:
-        return "JL104", "the event has no kind", "add what happened: 2026-02-03 applied Company"
+        return (
+            "JL104",
+            "the event has no kind",
+            "add what happened: 2026-02-03 applied Company",
+            column,
+        )
+    if "KIND" in expected and at == '"':
+        kind = line[column:].split('"', 1)[0]
+        return "JL104", "the kind is a plain word, not quoted", f"write {kind}", column
     rest = line[column - 1 :].strip()
     if rest.startswith("|"):
+        if len(before.split()) == 2:
+            return "JL105", "the company is empty", "write the company before '|'", column
+        tag = re.search(r"\s(#\S+)$", before)
+        if tag:
+            company = before.split(None, 2)[2]
+            return (
+                "JL105",
+                f"'{shorten(tag.group(1))}' is read as a tag, so the name cannot go on",
+                f'quote a name that holds " #": "{company}" {rest}',
+                tag.start(1) + 1,
+            )
         if rest == "|":
-            return "JL105", "nothing after '|': the title is empty", "write a title or drop the '|'"
-        return "JL105", "a second '|' in the name", 'quote a name that contains "|"'
+            return (
+                "JL105",
+                "nothing after '|': the title is empty",
+                "write a title or drop the '|'",
+                column,
+            )
+        return "JL105", "a second '|' in the name", 'quote a name that contains "|"', column
     if "APPLICATION" in expected or len(words) == 2:
-        return (
-            "JL105",
-            "the event has no application",
-            "name the company after the kind: DATE KIND Company | Title",
-        )
+        hint = "name the company after the kind: DATE KIND Company | Title"
+        if at == "#":
+            hint = f'a name that starts with "#" is quoted: "{shorten(rest.split()[0])}"'
+        return "JL105", "the event has no application", hint, column
     if "KIND" in expected and len(before) == 10:
-        return "JL101", "expected a space after the date", None
-    if line[column - 1 : column] == "#":
-        return "JL108", "a tag is '#' followed by letters, with a space before it", None
-    return "JL100", f"unexpected {_describe(line, column)} in this event", None
+        return "JL101", "expected a space after the date", None, column
+    if at == "#":
+        return "JL108", "a tag is '#' followed by letters, with a space before it", None, column
+    return "JL100", f"unexpected {_describe(line, column)} in this event", None, column
 
 
-def _classify_directive(
-    exc: UnexpectedInput, directive: str, column: int, at: str
-) -> tuple[str, str, str | None]:
+def _classify_directive(exc: UnexpectedInput, directive: str, column: int, at: str) -> Explained:
     expected = _expected(exc)
+    if "_NL" in expected and at.strip():
+        return (
+            "JL113" if directive == "option" else "JL100",
+            f"unexpected text at the end of the {directive} line",
+            "a comment after a directive starts with ' ;'",
+            column,
+        )
     if directive == "include":
-        return "JL110", "include takes a quoted path", 'include "2025/*.jobs"'
+        return "JL110", "include takes a quoted path", 'include "2025/*.jobs"', column
     if "KEY" in expected:
         if at and not at.isspace():
             return (
@@ -419,18 +489,20 @@ def _classify_directive(
                 f'{directive} devrel "Developer Advocate"'
                 if directive != "option"
                 else "option ghost-after 30",
+                column,
             )
-        return "JL111", f"{directive} needs a key", None
+        return "JL111", f"{directive} needs a key", None, column
     at_end = not at.strip()
     if ("STRING" in expected or (at_end and "_SEP" in expected)) and directive != "option":
         return (
             "JL112",
             f"{directive} needs a quoted label",
             f'{directive} KEY "Label shown in reports"',
+            column,
         )
     if directive == "option":
-        return "JL113", "option needs a name and a value", "option ghost-after 30"
-    return "JL100", f"unexpected text in the {directive} directive", None
+        return "JL113", "option needs a name and a value", "option ghost-after 30", column
+    return "JL100", f"unexpected text in the {directive} directive", None, column
 
 
 def _describe(line: str, column: int) -> str:

@@ -6,7 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from jobledger.diagnostics import Diagnostic, promote_warnings, sorted_diagnostics
+from jobledger.diagnostics import (
+    MAX_PER_FILE,
+    Diagnostic,
+    limit_per_file,
+    promote_warnings,
+    sorted_diagnostics,
+)
 from jobledger.loader import load_files
 from jobledger.metrics import Report, compute_report
 from jobledger.reducer import Ledger, reduce_entries
@@ -19,6 +25,8 @@ class Result:
     diagnostics: tuple[Diagnostic, ...]  # sorted by file, line, column
     files: tuple[str, ...]  # absolute paths of every file read
     include_patterns: tuple[str, ...]  # absolute include globs (a watcher wants new matches)
+    error_count: int = 0  # before the per-file limit on what is shown
+    warning_count: int = 0
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -34,14 +42,19 @@ def load_ledger(
     diagnostics = [*loaded.diagnostics, *reduced]
     if strict:
         diagnostics = promote_warnings(diagnostics)
-    diagnostics = _with_source_lines(sorted_diagnostics(diagnostics), dict(loaded.sources))
-    failed = any(d.is_error for d in diagnostics)
+    errors = sum(1 for d in diagnostics if d.is_error)
+    warnings = len(diagnostics) - errors
+    shown = limit_per_file(sorted_diagnostics(diagnostics), MAX_PER_FILE)
+    diagnostics = _with_source_lines(shown, dict(loaded.sources))
+    failed = errors > 0
     return Result(
         report=None if failed or not metrics else compute_report(ledger),
         ledger=None if failed else ledger,
         diagnostics=tuple(diagnostics),
         files=loaded.files,
         include_patterns=loaded.include_patterns,
+        error_count=errors,
+        warning_count=warnings,
     )
 
 
@@ -52,7 +65,9 @@ def _with_source_lines(diagnostics: list[Diagnostic], texts: dict[str, str]) -> 
     for diagnostic in diagnostics:
         path, line = diagnostic.position.path, diagnostic.position.line
         if diagnostic.source_line is None and path in texts:
-            lines = split.setdefault(path, texts[path].split("\n"))
+            if path not in split:
+                split[path] = texts[path].split("\n")
+            lines = split[path]
             if 0 < line <= len(lines):
                 diagnostic = replace(diagnostic, source_line=lines[line - 1].rstrip("\r"))
         filled.append(diagnostic)

@@ -24,11 +24,12 @@ from jobledger.model import (
     Role,
     Stage,
 )
-from jobledger.suggest import closest
+from jobledger.suggest import closest, shorten
 
 OPTIONS = ("title", "ghost-after", "follow-up-after", "base-stage")
 DEFAULT_GHOST_AFTER = 30
 DEFAULT_FOLLOW_UP_AFTER = 7
+MAX_DAYS = 36_500  # a hundred years: anything more is a typo
 
 ACTIVE = "active"
 ACCEPTED = "accepted"
@@ -88,7 +89,8 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     declared: dict[str, Declaration] = {}
     groups: dict[str, list[Declaration]] = {"stage": [], "outcome": [], "role": []}
-    options: dict[str, Option] = {}
+    options: list[Option] = []  # every occurrence: a bad value is an error even if set again
+    named: set[str] = set()
     for entry in entries:
         if isinstance(entry, Declaration):
             where = Position(entry.position.path, entry.position.line, entry.key_column)
@@ -117,15 +119,15 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
                 diagnostics.append(
                     error(
                         "JL210",
-                        f"unknown option '{entry.name}'",
-                        Position(entry.position.path, entry.position.line, 8),
+                        f"unknown option '{shorten(entry.name)}'",
+                        Position(entry.position.path, entry.position.line, entry.name_column),
                         hint=f"did you mean '{guess}'?"
                         if guess
                         else "options: " + ", ".join(OPTIONS),
                     )
                 )
                 continue
-            if entry.name in options:
+            if entry.name in named:
                 diagnostics.append(
                     warning(
                         "JL212",
@@ -133,7 +135,8 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
                         entry.position,
                     )
                 )
-            options[entry.name] = entry
+            named.add(entry.name)
+            options.append(entry)
 
     stages = _pairs(groups["stage"], DEFAULT_STAGES)
     outcomes = _pairs(groups["outcome"], DEFAULT_OUTCOMES)
@@ -171,28 +174,36 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
     base = keys.index("applied") if "applied" in keys else 1
     title, ghost_after, follow_up_after = "Job hunt", DEFAULT_GHOST_AFTER, DEFAULT_FOLLOW_UP_AFTER
     day_defaults = {"ghost-after": DEFAULT_GHOST_AFTER, "follow-up-after": DEFAULT_FOLLOW_UP_AFTER}
-    for name, option in options.items():
+    for option in options:
+        name = option.name
         where = Position(option.position.path, option.position.line, option.value_column)
         if name == "title":
-            title = option.value
-        elif name in ("ghost-after", "follow-up-after"):
-            if (
-                option.quoted
-                or not re.fullmatch(r"[0-9]{1,5}", option.value)
-                or int(option.value) < 1
-            ):
+            if option.quoted:
+                title = option.value
+            else:
                 diagnostics.append(
                     error(
                         "JL211",
-                        f"option {name} takes a whole number of days (1 or more)",
+                        "option title takes a quoted string",
+                        where,
+                        hint=f'option title "{option.value}"',
+                    )
+                )
+        elif name in ("ghost-after", "follow-up-after"):
+            days = int(option.value) if re.fullmatch(r"[0-9]{1,6}", option.value) else 0
+            if option.quoted or not 1 <= days <= MAX_DAYS:
+                diagnostics.append(
+                    error(
+                        "JL211",
+                        f"option {name} takes a whole number of days, from 1 to {MAX_DAYS}",
                         where,
                         hint=f"option {name} {day_defaults[name]}",
                     )
                 )
             elif name == "ghost-after":
-                ghost_after = int(option.value)
+                ghost_after = days
             else:
-                follow_up_after = int(option.value)
+                follow_up_after = days
         elif name == "base-stage":
             if option.value in keys:
                 base = keys.index(option.value)
@@ -201,7 +212,7 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
                 diagnostics.append(
                     error(
                         "JL211",
-                        f"option base-stage: '{option.value}' is not a stage",
+                        f"option base-stage: '{shorten(option.value)}' is not a stage",
                         where,
                         hint=f"did you mean '{guess}'?" if guess else "stages: " + ", ".join(keys),
                     )
@@ -246,7 +257,7 @@ def reduce_entries(entries: Sequence[Entry], as_of: date) -> tuple[Ledger, list[
             diagnostics.append(
                 error(
                     "JL220",
-                    f"unknown kind '{entry.kind}'",
+                    f"unknown kind '{shorten(entry.kind)}'",
                     Position(entry.position.path, entry.position.line, entry.kind_column),
                     hint=f"did you mean '{guess}'?" if guess else "kinds: " + ", ".join(kinds),
                 )
@@ -288,7 +299,7 @@ def _reduce_one(
     """One application's events, by date, -> its state. Scheduled events (after the as-of date)
     are checked like the others but move nothing."""
     role: str | None = None
-    tags: dict[str, None] = {}
+    tags: dict[str, str] = {}  # case-folded -> as first written
     meta: dict[str, str] = {}
     ended: Event | None = None  # the outcome event, scheduled or not
     past: list[Event] = []
@@ -339,14 +350,16 @@ def _reduce_one(
     else:
         status = ACTIVE
         silent = (as_of - last_date).days
-        if config.base <= stage < config.waiting_end and silent > config.ghost_after:
+        # Something booked (a call next week) is not silence, however long ago the last word.
+        waiting = config.base <= stage < config.waiting_end and not scheduled
+        if waiting and silent > config.ghost_after:
             status, inferred = GHOSTED, True
     first = events[0]
     return Application(
         company=first.company,
         title=first.title,
         role=role or OTHER_ROLE,
-        tags=tuple(tags),
+        tags=tuple(tags.values()),
         meta=tuple(meta.items()),
         stage=stage,
         highest=highest,
@@ -367,54 +380,82 @@ def _after_outcome(event: Event, ended: Event) -> Diagnostic:
         f"'{name}' already ended ({ended.kind} on {ended.date}); only a note can follow",
         event.position,
         hint="a new attempt is a new application: give it a distinct name, e.g. "
-        f'"{event.company} | {event.title or "Role"} ({event.date.year})"',
+        f"{name} ({event.date.year})",
     )
 
 
 def _tag(
     event: Event,
-    tags: dict[str, None],
+    tags: dict[str, str],
     role: str | None,
     role_keys: set[str],
     diagnostics: list[Diagnostic],
 ) -> str | None:
     """Accumulate the event's tags; a tag naming a declared role sets the role (once)."""
-    for tag in event.tags:
-        tags.setdefault(tag, None)
+    for number, tag in enumerate(event.tags):
         folded = tag.casefold()
+        tags.setdefault(folded, tag)  # the first spelling of a tag is the one shown
         if folded not in role_keys:
             continue
         if role is None:
             role = folded
         elif folded != role:
+            column = event.tag_columns[number] if number < len(event.tag_columns) else 1
             diagnostics.append(
                 error(
                     "JL230",
                     f"two roles on one application: '{role}' and '{folded}'",
-                    event.position,
+                    Position(event.position.path, event.position.line, column),
                     hint="an application has one role; keep one role tag",
                 )
             )
     return role
 
 
+CLOSE_NAME_CUTOFF = 0.8
+CLOSE_NAME_BUDGET = 20_000  # name comparisons at most (~15 µs each): a hint must not cost seconds
+
+
 def _close_names(
     by_application: dict[tuple[str, str], list[Event]],
     config: Config,
 ) -> list[Diagnostic]:
-    """An application first seen past the base stage may be a typo of another one's name."""
+    """An application first seen past the base stage may be a typo of another one's name: look
+    for a close name among the applications that started at or before the base stage."""
     stage_index = {stage.key: stage.index for stage in config.stages}
-    names = {" | ".join(key): key for key in by_application}
-    found: list[Diagnostic] = []
+    by_length: dict[int, list[tuple[str, Event]]] = {}
+    candidates: list[tuple[str, Event]] = []
     for key, events in by_application.items():
         first = events[0]
-        if stage_index.get(first.kind, -1) <= config.base:
+        index = stage_index.get(first.kind)
+        if index is None:
             continue
         name = " | ".join(key)
-        others = [other for other in names if other != name]
-        match = difflib.get_close_matches(name, others, n=1, cutoff=0.8)
-        if match:
-            other = by_application[names[match[0]]][0]
+        if index > config.base:
+            candidates.append((name, first))
+        else:
+            by_length.setdefault(len(name), []).append((name, first))
+    found: list[Diagnostic] = []
+    budget = CLOSE_NAME_BUDGET
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    for name, first in candidates:
+        matcher.set_seq2(name)
+        best: tuple[float, Event] | None = None
+        # A ratio of 0.8 allows a length difference of at most a fifth of the total.
+        spread = len(name) // 4 + 1
+        for length in range(len(name) - spread, len(name) + spread + 1):
+            for other_name, other in by_length.get(length, ()):
+                budget -= 1
+                matcher.set_seq1(other_name)
+                if (
+                    matcher.real_quick_ratio() >= CLOSE_NAME_CUTOFF
+                    and matcher.quick_ratio() >= CLOSE_NAME_CUTOFF
+                    and (ratio := matcher.ratio()) >= CLOSE_NAME_CUTOFF
+                    and (best is None or ratio > best[0])
+                ):
+                    best = (ratio, other)
+        if best is not None:
+            other = best[1]
             shown = other.company if other.title is None else f"{other.company} | {other.title}"
             found.append(
                 warning(
@@ -424,4 +465,6 @@ def _close_names(
                     hint=f"did you mean '{shown}'?",
                 )
             )
+        if budget <= 0:
+            break
     return found

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from jobledger.files import UsageError
 from jobledger.metrics import Report, percent
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
 FORMATS = ("md", "json", "html")
+MAX_PAD = 60
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
 
@@ -32,7 +34,8 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str
     """A GFM table with padded columns, readable as plain text in a terminal too.
     `align` has one letter per column: 'l' or 'r' (default 'l')."""
     cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(3, *(len(row[i]) for row in cells)) for i in range(len(header))]
+    # Pad to the widest cell, but not past MAX_PAD: one 200 KB name must not pad every row.
+    widths = [min(MAX_PAD, max(3, *(len(row[i]) for row in cells))) for i in range(len(header))]
     sides = [(align[i] if i < len(align) else "l") for i in range(len(header))]
 
     def line(row: Sequence[str]) -> str:
@@ -95,7 +98,27 @@ def load_template(name: str, template: str | None) -> jinja2.Template:
     if template is not None and os.path.isfile(template):
         directory, name = os.path.split(os.path.abspath(template))
         return _environment(directory).get_template(name)
+    if template is not None and not os.path.isdir(template):
+        raise UsageError(f"--template {template}: no such file or directory")
     return _environment(template).get_template(name)
+
+
+def render_template(name: str, template: str | None, **context: Any) -> str:
+    """Render a report template. A broken user template is the user's to fix, so it becomes a
+    usage error with Jinja2's message and line, not a traceback."""
+    import jinja2
+
+    try:
+        return load_template(name, template).render(**context)
+    except (jinja2.TemplateError, UnicodeDecodeError) as exc:
+        if template is None:
+            raise  # a broken built-in template is a bug: let it show
+        where = (
+            f"{exc.filename}:{exc.lineno}"
+            if isinstance(exc, jinja2.TemplateSyntaxError)
+            else template
+        )
+        raise UsageError(f"template {where}: {exc}") from None
 
 
 def labels(report: Report) -> dict[str, dict[str, str]]:
@@ -108,7 +131,7 @@ def labels(report: Report) -> dict[str, dict[str, str]]:
 
 
 def render_markdown(report: Report, template: str | None = None) -> str:
-    return load_template("report.md.j2", template).render(report=report, labels=labels(report))
+    return render_template("report.md.j2", template, report=report, labels=labels(report))
 
 
 def render_json(report: Report) -> str:
