@@ -208,3 +208,37 @@ def cmarkgfm_cells(row: str) -> list[str]:
             current += char
         escaped = char == "\\" and not escaped
     return [*cells, current]
+
+
+def test_report_never_writes_over_the_ledger(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(GOOD)
+    done = jobledger("report", str(ledger), "-o", str(ledger))
+    assert done.returncode == 2 and "refusing" in done.stderr
+    assert ledger.read_text() == GOOD
+
+
+def test_broken_templates_are_usage_errors(tmp_path: Path) -> None:
+    for body in ("{{ report.nope }", "{{ report.nope }}", b"\xff\xfe{{ x }}"):
+        template = tmp_path / "t.md.j2"
+        if isinstance(body, bytes):
+            template.write_bytes(body)
+        else:
+            template.write_text(body)
+        done = jobledger("report", str(EXAMPLE), "--template", str(template))
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith("jobledger: template ") and "Traceback" not in done.stderr
+    done = jobledger("report", str(EXAMPLE), "--template", str(tmp_path / "missing"))
+    assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_as_of_must_be_a_plain_date() -> None:
+    for text in ("20260101", "2026-W01-1", "2026-02-30"):
+        assert jobledger("report", str(EXAMPLE), "--as-of", text).returncode == 2
+
+
+def test_output_errors_name_the_output(tmp_path: Path) -> None:
+    done = jobledger("report", str(EXAMPLE), "-o", str(tmp_path))
+    assert done.returncode == 2 and f"cannot write {tmp_path}: it is a directory" in done.stderr
+    done = jobledger("report", str(EXAMPLE), "-o", str(tmp_path / "no" / "r.md"))
+    assert ".jobledger-" not in done.stderr and "no such file or directory" in done.stderr

@@ -18,15 +18,19 @@ OK, LEDGER_ERRORS, USAGE = 0, 1, 2
 
 
 def _summary(result: Result) -> str:
-    errors = len(result.errors)
-    warnings = len(result.diagnostics) - errors
+    errors, warnings = result.error_count, result.warning_count
     files = len(result.files)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     return f"{files} file{'s' * (files != 1)} read: {counts}"
 
 
 def check(
-    files: Sequence[str], *, fmt: str, strict: bool, as_of: date, out: TextIO = sys.stdout,
+    files: Sequence[str],
+    *,
+    fmt: str,
+    strict: bool,
+    as_of: date,
+    out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
     result = load_ledger(find_ledger(files), as_of, strict=strict, metrics=False)
@@ -40,8 +44,14 @@ def check(
 
 
 def report(
-    files: Sequence[str], *, fmt: str, output: str | None, as_of: date, template: str | None,
-    out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+    files: Sequence[str],
+    *,
+    fmt: str,
+    output: str | None,
+    as_of: date,
+    template: str | None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
 ) -> int:
     result = load_ledger(find_ledger(files), as_of)
     if result.diagnostics:
@@ -49,15 +59,30 @@ def report(
     if result.report is None:
         err.write(_summary(result) + "\n")
         return LEDGER_ERRORS
-    from jobledger.render import render
-
-    text = render(result.report, fmt, template)
+    if output not in (None, "-") and os.path.realpath(output) in result.files:
+        raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
+    text = _render(result.report, fmt, template)
     if output is None or output == "-":
         out.write(text)
     else:
         write_atomic(output, text)
         err.write(f"wrote {output}\n")
     return OK
+
+
+def _render(report: Report, fmt: str, template: str | None) -> str:
+    """Import only the renderer asked for: jinja2 is not needed for JSON."""
+    if fmt == "json":
+        from jobledger.render import render_json
+
+        return render_json(report)
+    if fmt == "html":
+        from jobledger.html import render_html
+
+        return render_html(report, template=template)
+    from jobledger.render import render_markdown
+
+    return render_markdown(report, template)
 
 
 # ---------------------------------------------------------------- watch (and --serve)
@@ -139,28 +164,38 @@ def watch(
         )
         if result.report is not None:
             last_good, last_good_at = result.report, clock
-        errors = result.errors
+        errors = max(result.error_count, len(result.errors))  # all, not only those shown
         problems = render_text(result.diagnostics) if result.diagnostics else ""
         if fmt == "html":
             from jobledger.html import content_security_policy, render_html
 
+            def html(live: bool) -> str:
+                return render_html(
+                    last_good,
+                    diagnostics=result.diagnostics,
+                    live=live,
+                    report_time=last_good_at or None,
+                )
+
             if server is not None:
-                live = render_html(last_good, diagnostics=result.diagnostics, live=True)
+                live = html(live=True)
                 page[0] = Page(live.encode("utf-8"), csp=content_security_policy(live))
                 server.notify()
-            text = render_html(last_good, diagnostics=result.diagnostics)
+            text = html(live=False)
         else:
             body = render_markdown(last_good) if last_good is not None else ""
             title = str(last_good["title"]) if last_good is not None else "jobledger"
             if server is not None:
                 page[0] = text_page(body, title=title, problems=problems)
                 server.notify()
-            text = _markdown_with_errors(body, problems, len(errors), last_good_at)
+            text = _markdown_with_errors(body, problems, errors, last_good_at)
+        written = f"→ {shown_target}"
         try:
-            written = f"→ {shown_target}"
+            if target in result.files:  # e.g. include "*": never overwrite a ledger file
+                raise OSError(0, "it is one of the ledger's files")
             write_atomic(target, text)
         except OSError as exc:
-            written = f"cannot write {shown_target}: {exc.strerror or exc}"
+            written = f"(not written: {shown_target}: {exc.strerror or exc})"
         ms = (time.perf_counter() - started) * 1000
         gone = [os.path.relpath(p) for p in ledgers if not os.path.exists(p)]
         if problems and not gone:
@@ -169,8 +204,8 @@ def watch(
             say(f"{clock}  waiting for {' and '.join(gone)} to come back", err)
         elif errors:
             kept = f"showing the report from {last_good_at}" if last_good else "no report yet"
-            n = len(errors)
-            say(f"{clock}  {n} error{'s' * (n != 1)} in {ms:.0f} ms; {kept} {written}")
+            plural_s = "s" * (errors != 1)
+            say(f"{clock}  {errors} error{plural_s} in {ms:.0f} ms; {kept} {written}")
         else:
             assert result.report is not None
             say(f"{clock}  rebuilt in {ms:.0f} ms: {_headline(result.report)} {written}")
@@ -179,6 +214,7 @@ def watch(
     try:
         say(f"watching {', '.join(files or [os.path.relpath(ledgers[0])])} → {shown_target}")
         rebuild()
+        watcher.start()
         if server is not None:
             if not is_loopback(server.host):
                 say(

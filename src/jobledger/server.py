@@ -1,0 +1,326 @@
+"""A small live-reload HTTP server. It knows nothing of ledgers: it is handed a function that
+returns the current page, and `notify()` tells every open tab to reload.
+
+Routes, exactly: `/` (the page; a query string is ignored) and `/events` (Server-Sent Events:
+`data: reload` after each rebuild, a comment every ~15 s to keep proxies and browsers from
+timing out). Anything else is 404: no files are ever served from disk.
+
+Bound to 127.0.0.1 by default. The Host header must name this server (localhost, 127.0.0.1,
+[::1] or the bound host, with the bound port): a web page on another site cannot reach the
+server by rebinding its own DNS name to 127.0.0.1 (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import http.cookies
+import ipaddress
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+KEEPALIVE_SECONDS = 15.0
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
+BLOCKED_CSP = "default-src 'none'; frame-ancestors 'none'"
+DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    csp: str = BLOCKED_CSP  # the Content-Security-Policy header value for this page
+
+
+class PortInUse(OSError):
+    """The port is taken: the caller says so in one line rather than a traceback."""
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class LiveServer:
+    """Serve `page()` at `/` and reload notifications at `/events` on daemon threads."""
+
+    def __init__(
+        self,
+        page: Callable[[], Page],
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        keepalive: float = KEEPALIVE_SECONDS,
+    ) -> None:
+        self.page = page
+        self.keepalive = keepalive
+        self._changed = threading.Condition()
+        self._generation = 0
+        self._closing = False
+        self._thread: threading.Thread | None = None
+        self.streams: set[threading.Thread] = set()  # open /events connections
+        server_class = _Server6 if ":" in host.strip("[]") else _Server
+        try:
+            self.httpd: _Server = server_class((host.strip("[]"), port), _Handler)
+        except OSError as exc:
+            if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise PortInUse(exc.errno, f"port {port} on {host} is already in use") from None
+            raise
+        self.httpd.live = self
+        self.host = host
+        self.port: int = self.httpd.server_address[1]
+        self.allowed_hosts = _allowed_hosts(host, self.port)
+
+    @property
+    def url(self) -> str:
+        shown = f"[{self.host.strip('[]')}]" if ":" in self.host else self.host
+        return f"http://{shown}:{self.port}/"
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="jobledger-server",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def notify(self) -> None:
+        """Tell every open `/events` stream to send `data: reload`."""
+        with self._changed:
+            self._generation += 1
+            self._changed.notify_all()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int | None:
+        """The new generation once it moves past `seen`; None on timeout or while closing."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._generation != seen or self._closing, timeout=timeout
+            )
+            return None if self._closing or self._generation == seen else self._generation
+
+    @property
+    def closing(self) -> bool:
+        return self._closing
+
+    def close(self) -> None:
+        """End every event stream, stop serving, release the port."""
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        if self._thread is not None:
+            self.httpd.shutdown()
+            self._thread.join(timeout=2)
+        self.httpd.server_close()
+        for stream in list(self.streams):
+            stream.join(timeout=1)
+
+
+def _allowed_hosts(host: str, port: int) -> frozenset[str]:
+    names = set(LOOPBACK_NAMES)
+    bare = host.strip("[]").lower()
+    names.add(f"[{bare}]" if ":" in bare else bare)
+    if not is_loopback(host):  # reached from other machines: by their name for this one
+        for name in (socket.gethostname(), socket.getfqdn()):
+            names.add(name.lower())
+    return frozenset(f"{name}:{port}" for name in names)
+
+
+def _host_allowed(header: str, server: LiveServer) -> bool:
+    value = header.strip().lower().rstrip(".")
+    if value in server.allowed_hosts:
+        return True
+    if is_loopback(server.host):
+        return False
+    # Bound to a public address: an IP literal cannot be a rebinding attack (that needs a DNS
+    # name the attacker controls), so any address of this machine, with our port, is fine.
+    name, _, port = value.rpartition(":")
+    try:
+        ipaddress.ip_address(name.strip("[]"))
+    except ValueError:
+        return False
+    return port == str(server.port)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    live: LiveServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, DISCONNECTS):  # a tab went away: not our problem
+            return
+        super().handle_error(request, client_address)
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "jobledger"
+    sys_version = ""
+    timeout = 30  # seconds a silent client may hold a thread; SSE writes are far more frequent
+    _csp_sent = False
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # one line per rebuild is what the terminal shows, not one per request
+
+    def end_headers(self) -> None:
+        if not self._csp_sent:
+            self.send_header("Content-Security-Policy", BLOCKED_CSP)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def do_HEAD(self) -> None:
+        self._route(send_body=False)
+
+    def do_GET(self) -> None:
+        self._route(send_body=True)
+
+    def _route(self, *, send_body: bool) -> None:
+        live = self.server.live
+        host = self.headers.get("Host")
+        if host is None:
+            self.send_error(HTTPStatus.BAD_REQUEST, "missing Host header")
+            return
+        if not _host_allowed(host, live):
+            self.send_error(HTTPStatus.FORBIDDEN, "unexpected Host header")
+            return
+        path = self.path.split("?", 1)[0]
+        try:
+            if path == "/":
+                generation = live.generation  # before page(): never newer than the page
+                self._send_page(live.page(), generation, send_body)
+            elif path == "/events" and send_body:
+                self._stream_events(live)
+            elif path == "/events":
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+            else:
+                self.send_error(HTTPStatus.NOT_FOUND)
+        except DISCONNECTS:
+            self.close_connection = True
+
+    def _send_page(self, page: Page, generation: int, send_body: bool) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", page.content_type)
+        # Which rebuild this page shows: if another comes before the page's EventSource
+        # connects, /events sees the older number in the cookie and says "reload" at once.
+        self.send_header(
+            "Set-Cookie",
+            f"{self._cookie_name()}={generation}; Path=/; HttpOnly; SameSite=Strict",
+        )
+        self.send_header("Content-Length", str(len(page.body)))
+        self.send_header("Content-Security-Policy", page.csp)
+        self._csp_sent = True
+        self.end_headers()
+        if send_body:
+            self.wfile.write(page.body)
+
+    def _stream_events(self, live: LiveServer) -> None:
+        seen = live.generation  # before the headers: a rebuild after them is never missed
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        live.streams.add(threading.current_thread())
+        try:
+            self._send_events(live, seen)
+        finally:
+            live.streams.discard(threading.current_thread())
+
+    def _send_events(self, live: LiveServer, seen: int) -> None:
+        # A rebuild this tab missed (it reconnects with the last id it saw, or its page came
+        # with an older generation in the cookie) means reload now.
+        shown = self.headers.get("Last-Event-ID", "") or self._cookie()
+        self._write(f"retry: 1000\nid: {seen}\n: connected\n\n")
+        if shown.isdigit() and int(shown) < seen:
+            self._write(f"id: {seen}\ndata: reload\n\n")
+        while not live.closing:
+            changed = live.wait_for_change(seen, live.keepalive)
+            if live.closing:
+                return
+            if changed is None:
+                self._write(": keep-alive\n\n")
+            else:
+                seen = changed
+                self._write(f"id: {seen}\ndata: reload\n\n")
+
+    def _cookie_name(self) -> str:
+        return f"jobledger-{self.server.live.port}"  # cookies ignore ports; names need not
+
+    def _cookie(self) -> str:
+        jar = http.cookies.SimpleCookie()
+        try:
+            jar.load(self.headers.get("Cookie", ""))
+        except http.cookies.CookieError:
+            return ""
+        morsel = jar.get(self._cookie_name())
+        return morsel.value if morsel is not None else ""
+
+    def _write(self, text: str) -> None:
+        self.wfile.write(text.encode("utf-8"))
+        self.wfile.flush()
+
+
+# ---------------------------------------------------------------- a text page (for --format md)
+
+RELOAD_SCRIPT = (
+    'new EventSource("/events").addEventListener("message", function (event) {'
+    ' if (event.data === "reload") { location.reload(); } });'
+)
+TEXT_STYLE = (
+    "body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem}"
+    "pre{white-space:pre-wrap;font:13px/1.45 ui-monospace,monospace}"
+    ".problems{border:2px solid #b00020;background:#fff0f0;color:#5c0011;padding:.5rem 1rem}"
+)
+
+
+def _sha256(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def text_page(text: str, *, title: str, problems: str = "", live: bool = True) -> Page:
+    """A plain-text document (e.g. the Markdown report) as a page that reloads itself, with
+    `problems` (e.g. errors) in a banner on top. Its CSP allows only its own two inline blocks."""
+    script = f"<script>{RELOAD_SCRIPT}</script>" if live else ""
+    banner = (
+        f'<section class="problems" role="alert"><pre>{html.escape(problems)}</pre></section>'
+        if problems
+        else ""
+    )
+    body = (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{TEXT_STYLE}</style>\n</head>\n<body>\n"
+        f"{banner}<main><pre>{html.escape(text)}</pre></main>\n{script}\n</body>\n</html>\n"
+    )
+    csp = (
+        f"default-src 'none'; style-src {_sha256(TEXT_STYLE)}; "
+        f"script-src {_sha256(RELOAD_SCRIPT)}; connect-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    )
+    return Page(body.encode("utf-8"), "text/html; charset=utf-8", csp)

@@ -1,0 +1,272 @@
+"""Rebuild when files change: a watchdog observer that only raises a flag, and a loop that waits
+for the burst of events to end and then calls `build`.
+
+The watcher knows nothing of ledgers. It is handed a `build` callable and a `targets` callable
+that says which files matter (after each build: includes come and go). It watches the parent
+DIRECTORIES of those files, not the files, so every editor's way of saving is seen: vim renames
+the old file away and writes a new one, JetBrains and gedit write a temp file and rename it over,
+VS Code writes in place, emacs renames the original to `file~` on its first save. Created,
+modified, moved (either end) and deleted events are treated alike.
+
+This is the only module that imports watchdog, so `jobledger check` and `--help` stay fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import glob
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver, ObservedWatch
+from watchdog.observers.polling import PollingObserver
+
+log = logging.getLogger(__name__)
+
+DEBOUNCE_SECONDS = 0.15  # trailing: rebuild this long after the last event of a burst
+POLL_SECONDS = 1.0  # --poll: how often each watched directory is listed
+# What a save looks like ("attrib": `touch` forces a rebuild). Not "opened"/"closed_no_write":
+# a build READS the files, and reacting to our own reads would rebuild forever.
+CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed", "attrib"})
+TEMP_PREFIX = ".jobledger-"  # files.write_atomic's temp files, beside the output
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """What a build depends on: a change to one of these means build again."""
+
+    files: frozenset[str]  # absolute paths, existing or awaited (a deleted ledger)
+    patterns: tuple[str, ...] = ()  # absolute include globs: a new match matters too
+    ignore: frozenset[str] = field(default_factory=frozenset)  # our own outputs
+
+
+def watched_directories(targets: Targets) -> set[tuple[str, bool]]:
+    """(directory, recursive) pairs to observe: each file's parent, and each glob's fixed prefix
+    (recursive when the rest of the glob spans directories, as `**/*.jobs` or `*/x.jobs` do)."""
+    found = {(os.path.dirname(path), False) for path in targets.files}
+    for pattern in targets.patterns:
+        base, rest = _split_glob(pattern)
+        found.add((base, os.sep in rest))
+    return found
+
+
+def _split_glob(pattern: str) -> tuple[str, str]:
+    """'/a/b/*/c*.jobs' -> ('/a/b', '*/c*.jobs'); a glob without magic -> (its dir, its name)."""
+    parts = pattern.split(os.sep)
+    for index, part in enumerate(parts):
+        if glob.has_magic(part):
+            return os.sep.join(parts[:index]) or os.sep, os.sep.join(parts[index:])
+    return os.path.dirname(pattern), os.path.basename(pattern)
+
+
+def _existing_ancestor(directory: str) -> str:
+    """A directory that does not exist (yet) is awaited from its nearest existing ancestor."""
+    while not os.path.isdir(directory):
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    return directory
+
+
+class Matcher:
+    """Does a changed path matter? Set look-ups and a few fnmatch calls: cheap enough to run on
+    the observer's thread for every event."""
+
+    def __init__(self, targets: Targets) -> None:
+        self.files = targets.files
+        self.ignore = targets.ignore
+        # `**/` may match no directory at all, which fnmatch alone does not know.
+        self.patterns = tuple(
+            {p for pattern in targets.patterns for p in (pattern, _collapse_globstar(pattern))}
+        )
+        # A directory we watch (or await) that is created, deleted or renamed matters too.
+        self.directories: set[str] = set()
+        for directory, _ in watched_directories(targets):
+            while directory not in self.directories:
+                self.directories.add(directory)
+                directory = os.path.dirname(directory)
+
+        self.ignore_dirs = {os.path.dirname(path) for path in targets.ignore}
+
+    def __call__(self, path: str, *, is_directory: bool = False) -> bool:
+        if not path or path in self.ignore:
+            return False
+        if is_directory:
+            return path in self.directories
+        if os.path.basename(path).startswith(TEMP_PREFIX) and (
+            os.path.dirname(path) in self.ignore_dirs
+        ):
+            return False
+        if path in self.files:
+            return True
+        if any(fnmatch.fnmatchcase(path, pattern) for pattern in self.patterns):
+            return True
+        real = os.path.realpath(path)  # a file reached through a symlinked directory
+        return real != path and real in self.files
+
+
+def _collapse_globstar(pattern: str) -> str:
+    return pattern.replace(f"{os.sep}**{os.sep}", os.sep)
+
+
+class _Flagger(FileSystemEventHandler):
+    """Runs on the observer's thread: decide whether an event matters and raise the flag. The
+    rebuild itself happens on the watcher's loop, never here."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def dispatch(self, event: FileSystemEvent) -> None:
+        if event.event_type not in CHANGES:
+            return
+        if event.is_directory and event.event_type not in ("created", "deleted", "moved"):
+            return  # "directory modified" is every change of any file in it, ours included
+        matches = self.watcher.matcher
+        for raw in (event.src_path, event.dest_path):
+            path = os.fsdecode(raw)
+            if path and matches(path, is_directory=event.is_directory):
+                self.watcher.changed.set()
+                return
+
+
+class Watcher:
+    """Call `build` once, then again after every burst of changes to `targets()`, until stop().
+
+    `build` may raise: the error is logged and watching goes on. `targets` is called after every
+    build, and the observed directories are brought up to date (includes may have changed)."""
+
+    def __init__(
+        self,
+        build: Callable[[], object],
+        targets: Callable[[], Targets],
+        *,
+        poll: bool = False,
+        debounce: float = DEBOUNCE_SECONDS,
+        poll_interval: float = POLL_SECONDS,
+    ) -> None:
+        self.build = build
+        self.targets = targets
+        self.debounce = debounce
+        self.changed = threading.Event()
+        self.stopping = threading.Event()
+        self.matcher = Matcher(Targets(frozenset()))
+        self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer()
+        self.observer.name = "jobledger-observer"
+        self._handler = _Flagger(self)
+        # (directory, recursive) -> the watch and the directory's identity when it was scheduled
+        self._watches: dict[tuple[str, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
+        self.builds = 0
+
+    # ------------------------------------------------------------------ life cycle
+
+    def start(self) -> None:
+        """Begin observing (the directories of `targets()` as they are now)."""
+        if not self.observer.is_alive():
+            self.update_watches()
+            self.observer.start()
+
+    def run(self, *, build_first: bool = True) -> None:
+        """Build, watch, rebuild on changes; return after stop() (or raise KeyboardInterrupt,
+        which a wait on this thread lets through within a fraction of a second)."""
+        try:
+            if build_first:
+                self._build()
+            self.start()
+            while not self.stopping.is_set():
+                if not self.changed.wait(0.25):
+                    continue
+                if not self._settle():
+                    return
+                self._build()
+                self.update_watches()
+        finally:
+            self.close()
+
+    def _settle(self) -> bool:
+        """Trailing debounce: wait until `debounce` seconds pass without an event. False if
+        stop() came meanwhile."""
+        while True:
+            self.changed.clear()
+            if self.stopping.wait(self.debounce):
+                return False
+            if not self.changed.is_set():
+                return True
+
+    def _build(self) -> None:
+        self.builds += 1
+        try:
+            self.build()
+        except Exception:  # a bug in one build must not end the watch
+            log.exception("jobledger: the rebuild failed")
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def close(self) -> None:
+        self.stopping.set()
+        if self.observer.is_alive():
+            self.observer.stop()
+            self.observer.join(timeout=2)
+
+    # ------------------------------------------------------------------ what to observe
+
+    def update_watches(self) -> None:
+        """Observe the parents of every target (or their nearest existing ancestor), and stop
+        observing directories no longer needed."""
+        targets = self.targets()
+        self.matcher = Matcher(targets)
+        wanted = _drop_covered(
+            (_existing_ancestor(directory), recursive)
+            for directory, recursive in watched_directories(targets)
+        )
+        for key in set(self._watches) - wanted:
+            self._unschedule(key)
+        for key in wanted:
+            directory, recursive = key
+            try:
+                stat = os.stat(directory)
+            except OSError:
+                continue  # gone since _existing_ancestor looked: the next build tries again
+            identity = (stat.st_dev, stat.st_ino)
+            if key in self._watches:
+                if self._watches[key][1] == identity:
+                    continue
+                self._unschedule(key)  # deleted and recreated: the old watch is dead
+            try:
+                watch = self.observer.schedule(self._handler, directory, recursive=recursive)
+            except OSError as exc:  # e.g. out of inotify watches; the next build tries again
+                log.warning("jobledger: cannot watch %s: %s", directory, exc)
+                continue
+            self._watches[key] = (watch, identity)
+
+    def _unschedule(self, key: tuple[str, bool]) -> None:
+        watch, _ = self._watches.pop(key)
+        with contextlib.suppress(KeyError, OSError):  # its directory may be gone already
+            self.observer.unschedule(watch)
+
+
+def _drop_covered(wanted: Iterable[tuple[str, bool]]) -> set[tuple[str, bool]]:
+    """A recursive watch covers its subdirectories and a plain watch of the same directory."""
+    items = set(wanted)
+    recursive = [d for d, r in items if r]
+
+    def covered(directory: str, is_recursive: bool) -> bool:
+        for top in recursive:
+            if top == directory and not is_recursive:
+                return True
+            if directory != top and _inside(directory, top):
+                return True
+        return False
+
+    return {(d, r) for d, r in items if not covered(d, r)}
+
+
+def _inside(path: str, directory: str) -> bool:
+    return path.startswith(directory.rstrip(os.sep) + os.sep)

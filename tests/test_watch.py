@@ -1,0 +1,303 @@
+"""The watcher on a real directory with a real watchdog observer: every editor's way of saving,
+bursts, includes that come and go, a broken ledger and a deleted one."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from watch_process import WatchProcess, ledger_text, read, start_watch, wait_until
+
+from jobledger.watch import Matcher, Targets, Watcher, watched_directories
+
+QUIET = 0.5  # after the last expected rebuild: long enough for a spurious one to show up
+
+
+class Recorder:
+    """A `build` that records what the ledger said at each build."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.seen: list[str] = []
+
+    def __call__(self) -> None:
+        self.seen.append(read(self.path))
+
+
+@pytest.fixture
+def watching(tmp_path: Path) -> Iterator[Callable[..., tuple[Watcher, Recorder]]]:
+    """Start a Watcher on tmp_path/hunt.jobs in a thread; stop it (and check it stopped)."""
+    started: list[tuple[Watcher, threading.Thread]] = []
+
+    def start(
+        targets: Targets | None = None, *, poll: bool = False, **options: float
+    ) -> tuple[Watcher, Recorder]:
+        ledger = tmp_path / "hunt.jobs"
+        if not ledger.exists():
+            ledger.write_text("one\n")
+        recorder = Recorder(ledger)
+        chosen = targets or Targets(frozenset({str(ledger)}))
+        watcher = Watcher(recorder, lambda: chosen, poll=poll, **options)
+        thread = threading.Thread(target=watcher.run, name="test-watcher")
+        thread.start()
+        started.append((watcher, thread))
+        assert wait_until(lambda: recorder.seen and watcher.observer.is_alive())
+        return watcher, recorder
+
+    yield start
+    for watcher, thread in started:
+        watcher.stop()
+        thread.join(timeout=2)
+        assert not thread.is_alive()
+        assert not watcher.observer.is_alive()
+
+
+def settle(recorder: Recorder, expected: str, builds: int) -> None:
+    assert wait_until(lambda: recorder.seen[-1] == expected), recorder.seen
+    time.sleep(QUIET)
+    assert len(recorder.seen) == builds, recorder.seen
+
+
+# ---------------------------------------------------------------- editors' save styles
+
+
+def save_in_place(path: Path, text: str) -> None:  # VS Code, nano, `echo >`
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def save_jetbrains(path: Path, text: str) -> None:  # "safe write": temp file renamed over
+    temp = path.with_name(path.name + "___jb_tmp___")
+    temp.write_text(text)
+    os.replace(temp, path)
+
+
+def save_gedit(path: Path, text: str) -> None:  # gio: a hidden temp file renamed over
+    temp = path.with_name(".goutputstream-X1Y2Z3")
+    temp.write_text(text)
+    os.replace(temp, path)
+
+
+def save_vim(path: Path, text: str) -> None:  # 'backupcopy' auto: rename away, write, drop
+    backup = path.with_name(path.name + "~")
+    os.rename(path, backup)
+    path.write_text(text)
+    os.unlink(backup)
+
+
+def save_emacs_first(path: Path, text: str) -> None:  # first save: rename to file~ and keep it
+    os.rename(path, path.with_name(path.name + "~"))
+    path.write_text(text)
+
+
+def save_delete_recreate(path: Path, text: str) -> None:
+    os.unlink(path)
+    path.write_text(text)
+
+
+SAVES = [
+    save_in_place,
+    save_jetbrains,
+    save_gedit,
+    save_vim,
+    save_emacs_first,
+    save_delete_recreate,
+]
+
+
+@pytest.mark.parametrize("save", SAVES, ids=lambda f: f.__name__.removeprefix("save_"))
+def test_each_save_style_gives_one_rebuild(
+    watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path, save: Callable[..., None]
+) -> None:
+    _, recorder = watching()
+    inode = os.stat(tmp_path / "hunt.jobs").st_ino
+    save(tmp_path / "hunt.jobs", "two\n")
+    settle(recorder, "two\n", builds=2)
+    if save not in (save_in_place, save_delete_recreate):  # (a freed inode may be reused)
+        assert os.stat(tmp_path / "hunt.jobs").st_ino != inode  # it really was a new file
+    save(tmp_path / "hunt.jobs", "three\n")  # and the next save too (the watch survived)
+    settle(recorder, "three\n", builds=3)
+
+
+def test_polling_sees_a_rename_style_save(
+    watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
+) -> None:
+    watcher, recorder = watching(poll=True, poll_interval=0.1)
+    assert type(watcher.observer).__name__ == "PollingObserver"
+    save_vim(tmp_path / "hunt.jobs", "polled\n")
+    assert wait_until(lambda: recorder.seen[-1] == "polled\n", timeout=5), recorder.seen
+
+
+def test_a_burst_of_writes_gives_exactly_one_rebuild(
+    watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
+) -> None:
+    _, recorder = watching()
+    for number in range(20):  # 20 writes in ~100 ms
+        save_in_place(tmp_path / "hunt.jobs", f"write {number}\n")
+        time.sleep(0.005)
+    settle(recorder, "write 19\n", builds=2)
+
+
+def test_reads_unrelated_files_and_own_output_never_rebuild(
+    watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
+) -> None:
+    out = tmp_path / "hunt.html"
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("one\n")
+    _, recorder = watching(Targets(frozenset({str(ledger)}), (), frozenset({str(out)})))
+    out.write_text("report")  # our own output
+    (tmp_path / ".jobledger-abc.tmp").write_text("temp")  # write_atomic's temp file
+    os.replace(tmp_path / ".jobledger-abc.tmp", out)
+    (tmp_path / "notes.txt").write_text("unrelated")
+    (tmp_path / ".hunt.jobs.swp").write_text("vim swap")
+    ledger.read_text()  # reading (as every build does) is not a change
+    time.sleep(QUIET)
+    assert recorder.seen == ["one\n"]
+
+
+def test_a_failing_build_is_logged_and_watching_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("fine\n")
+    seen: list[str] = []
+
+    def build() -> None:
+        seen.append(ledger.read_text())
+        if seen[-1] == "boom\n":
+            raise RuntimeError("a bug")
+
+    watcher = Watcher(build, lambda: Targets(frozenset({str(ledger)})))
+    thread = threading.Thread(target=watcher.run)
+    thread.start()
+    try:
+        assert wait_until(lambda: seen and watcher.observer.is_alive())
+        save_in_place(ledger, "boom\n")
+        assert wait_until(lambda: seen[-1] == "boom\n")
+        save_in_place(ledger, "fixed\n")
+        assert wait_until(lambda: seen[-1] == "fixed\n")
+    finally:
+        watcher.stop()
+        thread.join(timeout=2)
+    assert "the rebuild failed" in caplog.text
+
+
+# ---------------------------------------------------------------- what is watched
+
+
+def test_directories_and_matching(tmp_path: Path) -> None:
+    base = str(tmp_path)
+    targets = Targets(
+        frozenset({f"{base}/hunt.jobs", f"{base}/more/a.jobs"}),
+        (f"{base}/more/*.jobs", f"{base}/deep/**/*.jobs", f"{base}/x/*/y.jobs"),
+        frozenset({f"{base}/hunt.html"}),
+    )
+    assert watched_directories(targets) == {
+        (base, False),
+        (f"{base}/more", False),
+        (f"{base}/deep", True),
+        (f"{base}/x", True),
+    }
+    matches = Matcher(targets)
+    assert matches(f"{base}/hunt.jobs")
+    assert matches(f"{base}/more/new.jobs")
+    assert matches(f"{base}/deep/new.jobs")  # `**/` matches no directory too
+    assert matches(f"{base}/deep/a/b/new.jobs")
+    assert matches(f"{base}/more", is_directory=True)  # an included directory renamed away
+    assert not matches(f"{base}/hunt.html")
+    assert not matches(f"{base}/hunt.jobs~")
+    assert not matches(f"{base}/more/notes.txt")
+    assert not matches(f"{base}/elsewhere", is_directory=True)
+
+
+# ---------------------------------------------------------------- the whole command
+
+
+def test_include_glob_new_file_and_include_lines_added_and_removed(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    out = tmp_path / "out.md"
+    (tmp_path / "more").mkdir()
+    (tmp_path / "more" / "a.jobs").write_text(ledger_text(1, company="Alpha", title=False))
+    ledger.write_text(ledger_text(2) + 'include "more/*.jobs"\n')
+    with start_watch(ledger, output=out) as watch:
+        assert "**3** tracked" in read(out)
+        # a new file matching the include glob
+        (tmp_path / "more" / "b.jobs").write_text(ledger_text(2, company="Beta", title=False))
+        assert wait_until(lambda: "**5** tracked" in read(out)), read(out)
+        # an include line added, to a directory not watched so far
+        (tmp_path / "other").mkdir()
+        (tmp_path / "other" / "c.jobs").write_text(ledger_text(4, company="Gamma", title=False))
+        save_vim(ledger, read(ledger) + 'include "other/c.jobs"\n')
+        assert wait_until(lambda: "**9** tracked" in read(out)), read(out)
+        # ... and a change in it is seen
+        save_jetbrains(tmp_path / "other" / "c.jobs", ledger_text(5, company="Gamma", title=False))
+        assert wait_until(lambda: "**10** tracked" in read(out)), read(out)
+        # the include line removed: back to the ledger and more/
+        save_in_place(ledger, ledger_text(2) + 'include "more/*.jobs"\n')
+        assert wait_until(lambda: "**5** tracked" in read(out)), read(out)
+        # a file no longer included does not rebuild
+        count = len(watch.rebuilds())
+        save_in_place(tmp_path / "other" / "c.jobs", ledger_text(6, company="Gamma", title=False))
+        time.sleep(QUIET)
+        assert len(watch.rebuilds()) == count
+        assert watch.stop() == 0
+
+
+def test_broken_then_fixed_keeps_the_last_good_report(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    out = tmp_path / "out.md"
+    ledger.write_text(ledger_text(3))
+    with start_watch(ledger, output=out) as watch:
+        assert "**3** tracked" in read(out)
+        save_vim(ledger, ledger_text(4, extra="this is not a ledger line\n2026-13-45 applied X\n"))
+        assert wait_until(lambda: "2 errors in the ledger" in read(out)), read(out)
+        text = read(out)
+        assert "hunt.jobs:7:1: error:" in text and "hunt.jobs:8:" in text  # every error
+        assert "**3** tracked" in text  # the last good report, kept below the banner
+        watch.wait_for(r"2 errors in \d+ ms; showing the report from", timeout=5)
+        watch.wait_for(r"hunt\.jobs:7:1: error:", stream="err", timeout=5)
+        save_vim(ledger, ledger_text(4))
+        assert wait_until(lambda: "**4** tracked" in read(out)), read(out)
+        assert "error" not in read(out)
+        watch.wait_for(r"rebuilt in \d+ ms: 4 tracked", timeout=5)
+        assert watch.stop() == 0
+
+
+def test_deleted_then_restored(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    out = tmp_path / "out.md"
+    ledger.write_text(ledger_text(3))
+    with start_watch(ledger, output=out) as watch:
+        ledger.unlink()
+        watch.wait_for(r"waiting for hunt\.jobs to come back", stream="err", timeout=5)
+        assert "**3** tracked" in read(out)  # the last good report, with the error on top
+        assert "error" in read(out)
+        ledger.write_text(ledger_text(6))
+        assert wait_until(lambda: "**6** tracked" in read(out)), read(out)
+        assert "error" not in read(out)
+        assert watch.stop() == 0
+
+
+def test_ctrl_c_exits_zero_quickly_without_a_traceback(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(ledger_text(1))
+    with start_watch(ledger) as watch:
+        assert (tmp_path / "hunt.md").is_file()  # the default OUT: beside the ledger
+        started = time.monotonic()
+        assert watch.stop() == 0
+        assert time.monotonic() - started < 1.5
+        assert watch.out[-1] == "stopped"
+        assert "Traceback" not in "\n".join(watch.err)
+
+
+def test_output_may_not_be_the_ledger(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(ledger_text(1))
+    with WatchProcess(ledger, "-o", ledger, cwd=tmp_path) as watch:
+        assert watch.proc.wait(10) == 2
+    assert "is the ledger itself" in "\n".join(watch.err)
+    assert ledger.read_text() == ledger_text(1)
