@@ -141,14 +141,22 @@ class _Builder(Transformer[Token, None]):
             sink.items.append(position.line)
             return
         kind = kind_token.lstrip()
-        match = _SPLIT_APPLICATION.match(application)
-        assert match is not None  # the grammar already matched the token
-        company, title = match.groups()
-        company = _name(company)
-        if title is not None:
-            title = _name(title)
+        company: str
+        title: str | None
+        if '"' in application:
+            match = _SPLIT_APPLICATION.match(application)
+            assert match is not None  # the grammar already matched the token
+            company, title = match.groups()
+            company = _name(company)
+            title = None if title is None else _name(title)
+        else:  # the common case, and a bare part never holds '|': no regex needed
+            company, bar, rest = application.partition("|")
+            company = " ".join(company.split())
+            title = " ".join(rest.split()) if bar else None
         if not company or title == "":
             what, group = ("company", 1) if not company else ("title", 2)
+            match = _SPLIT_APPLICATION.match(application)
+            assert match is not None
             column = (application.column or 1) + match.start(group)
             sink.diagnostics.append(
                 error("JL105", f"the {what} is empty", Position(sink.path, position.line, column))

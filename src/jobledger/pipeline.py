@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -33,10 +35,29 @@ class Result:
         return tuple(d for d in self.diagnostics if d.is_error)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A load allocates about ten objects a line and none of them in a reference cycle, yet
+    Python's cyclic collector walks them again and again: a third of the time on 100,000
+    events. Reference counting still frees everything; the collector resumes afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_ledger(
     paths: Sequence[str], as_of: date, *, strict: bool = False, metrics: bool = True
 ) -> Result:
     """Load, parse and reduce the ledger; compute the report unless `metrics` is False (check)."""
+    with _cyclic_gc_paused():
+        return _load_ledger(paths, as_of, strict=strict, metrics=metrics)
+
+
+def _load_ledger(paths: Sequence[str], as_of: date, *, strict: bool, metrics: bool) -> Result:
     loaded = load_files(paths)
     ledger, reduced = reduce_entries(loaded.entries, as_of)
     diagnostics = [*loaded.diagnostics, *reduced]
