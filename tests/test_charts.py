@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobledger import charts
+from jobledger import charts, model
 from jobledger.metrics import compute_report
 from jobledger.parser import parse_text
 from jobledger.pipeline import load_ledger
@@ -127,16 +127,7 @@ def check_geometry(chart: charts.SankeyChart) -> None:
 
 # ---------------------------------------------------------------- Sankey over random ledgers
 
-DEFAULT_STAGES = [
-    "wishlist",
-    "applied",
-    "response",
-    "phone",
-    "interview",
-    "second",
-    "offer",
-    "accepted",
-]
+DEFAULT_STAGES = [key for key, _ in model.DEFAULT_STAGES]
 
 
 @st.composite
@@ -223,15 +214,7 @@ def test_funnel_of_nothing_draws_no_bars() -> None:
 
 def test_roles_chart_compares_steps(example: dict[str, Any]) -> None:
     groups = charts.roles_chart(example)
-    assert [g.key for g in groups] == [
-        "applied",
-        "response",
-        "phone",
-        "interview",
-        "second",
-        "offer",
-        "accepted",
-    ]
+    assert [g.key for g in groups] == DEFAULT_STAGES[1:]
     phone = next(g for g in groups if g.key == "phone")
     assert [(b.full_label, b.count, b.previous) for b in phone.bars] == [
         ("All applications", 6, 7),

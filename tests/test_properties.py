@@ -9,25 +9,12 @@ from hypothesis import strategies as st
 
 from jobledger.loader import decode
 from jobledger.metrics import compute_report
+from jobledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES
 from jobledger.parser import parse_text
 from jobledger.pipeline import load_ledger
 from jobledger.reducer import reduce_entries
 
-KINDS = [
-    "wishlist",
-    "applied",
-    "response",
-    "phone",
-    "interview",
-    "second",
-    "offer",
-    "accepted",
-    "rejected",
-    "withdrawn",
-    "ghosted",
-    "declined",
-    "note",
-]
+KINDS = [key for key, _ in (*DEFAULT_STAGES, *DEFAULT_OUTCOMES)] + ["note"]
 AS_OF = date(2026, 3, 15)
 
 lines = st.tuples(
