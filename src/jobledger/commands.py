@@ -177,17 +177,10 @@ def watch(
                     report_time=last_good_at or None,
                 )
 
-            if server is not None:
-                live = html(live=True)
-                page[0] = Page(live.encode("utf-8"), csp=content_security_policy(live))
-                server.notify()
             text = html(live=False)
         else:
             body = render_markdown(last_good) if last_good is not None else ""
             title = str(last_good["title"]) if last_good is not None else "jobledger"
-            if server is not None:
-                page[0] = text_page(body, title=title, problems=problems)
-                server.notify()
             text = _markdown_with_errors(body, problems, errors, last_good_at)
         written = f"→ {shown_target}"
         try:
@@ -196,6 +189,13 @@ def watch(
             write_atomic(target, text)
         except OSError as exc:
             written = f"(not written: {shown_target}: {exc.strerror or exc})"
+        if server is not None:  # after OUT is on disk: the file is what most users look at
+            if fmt == "html":
+                live = html(live=True)
+                page[0] = Page(live.encode("utf-8"), csp=content_security_policy(live))
+            else:
+                page[0] = text_page(body, title=title, problems=problems)
+            server.notify()
         ms = (time.perf_counter() - started) * 1000
         gone = [os.path.relpath(p) for p in ledgers if not os.path.exists(p)]
         if problems and not gone:

@@ -19,6 +19,7 @@ import glob
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -132,7 +133,7 @@ class _Flagger(FileSystemEventHandler):
         for raw in (event.src_path, event.dest_path):
             path = os.fsdecode(raw)
             if path and matches(path, is_directory=event.is_directory):
-                self.watcher.changed.set()
+                self.watcher.touched()
                 return
 
 
@@ -155,6 +156,7 @@ class Watcher:
         self.targets = targets
         self.debounce = debounce
         self.changed = threading.Event()
+        self.last_change = 0.0  # time.monotonic() of the latest relevant event
         self.stopping = threading.Event()
         self.matcher = Matcher(Targets(frozenset()))
         self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer()
@@ -189,15 +191,23 @@ class Watcher:
         finally:
             self.close()
 
+    def touched(self) -> None:
+        """A relevant event (called from the observer's thread)."""
+        self.last_change = time.monotonic()
+        self.changed.set()
+
     def _settle(self) -> bool:
-        """Trailing debounce: wait until `debounce` seconds pass without an event. False if
-        stop() came meanwhile."""
+        """Trailing debounce: return once `debounce` seconds have passed since the latest event,
+        counted from that event's time, so a burst costs one debounce, not one per wake-up.
+        False if stop() came meanwhile. An event after the flag is cleared sets it again, so
+        the run loop builds once more: nothing is lost."""
         while True:
             self.changed.clear()
-            if self.stopping.wait(self.debounce):
-                return False
-            if not self.changed.is_set():
+            remaining = self.last_change + self.debounce - time.monotonic()
+            if remaining <= 0:
                 return True
+            if self.stopping.wait(remaining):
+                return False
 
     def _build(self) -> None:
         self.builds += 1
