@@ -242,3 +242,27 @@ def test_output_errors_name_the_output(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"cannot write {tmp_path}: it is a directory" in done.stderr
     done = jobledger("report", str(EXAMPLE), "-o", str(tmp_path / "no" / "r.md"))
     assert ".jobledger-" not in done.stderr and "no such file or directory" in done.stderr
+
+
+def test_output_through_a_symlinked_directory_is_still_the_ledger(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(GOOD)
+    (tmp_path / "sub").symlink_to(".")
+    done = jobledger("report", str(ledger), "-o", str(tmp_path / "sub" / "hunt.jobs"))
+    assert done.returncode == 2 and ledger.read_text() == GOOD
+
+
+def test_output_where_an_include_glob_would_read_it(tmp_path: Path) -> None:
+    from jobledger.commands import _is_ledger_file
+
+    pattern = str(tmp_path / "*.jobs")
+    assert _is_ledger_file(str(tmp_path / "report.jobs"), (), (pattern,))
+    assert not _is_ledger_file(str(tmp_path / "report.html"), (), (pattern,))
+
+
+def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
+    (tmp_path / "esc.jobs").write_text("2026-01-01 ap\x1b[2Jplied B\x07\n")
+    done = jobledger("check", str(tmp_path / "esc.jobs"))
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert "unknown kind 'ap?[2Jplied'" in done.stderr

@@ -26,7 +26,8 @@ AS_OF = date(2026, 3, 15)
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "blueprint.jobs"
 
-HOSTILE = r"""option title "<script>alert('title')</script>\"><img src=x onerror=alert(1)>"
+HOSTILE = (
+    r"""option title "<script>alert('title')</script>\"><img src=x onerror=alert(1)>"
 role evil "<script>alert(2)</script>"
 role evil2 "\"><img src=x onerror=alert(3)>"
 stage wishlist "<i>Wishlist</i>"
@@ -53,7 +54,23 @@ outcome ghosted "javascript:alert(7)"
 2026-03-01 ghosted Vbscript | "</title><script>x</script>"
 2026-03-20 phone "Evil & Co <svg onload=alert(12)>" | javascript:alert(13)
 """
-SAFE_LINKS = {"https://good.example/jobs/1?a=1&b=2"}
+    + (
+        "2026-01-11 applied Control\x1b]0;title\x07 | Chars\x7f\x01\n"
+        "    bidi: https://\u202eevil.com/\n"
+    )
+    + r"""    dots: https://a..b/
+    punycode: https://xn--/
+    escape: https://example.com/%zz
+    hashes: https://example.com/p#a#b
+    ats: https://a@b@c/
+    brackets: https://example.com/[x]
+    idn: https://münchen.example/straße
+"""
+)
+SAFE_LINKS = {
+    "https://good.example/jobs/1?a=1&b=2",
+    "https://xn--mnchen-3ya.example/stra%C3%9Fe",
+}
 
 
 # ---------------------------------------------------------------- helpers

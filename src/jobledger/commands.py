@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import sys
 import time
@@ -59,7 +60,7 @@ def report(
     if result.report is None:
         err.write(_summary(result) + "\n")
         return LEDGER_ERRORS
-    if output not in (None, "-") and os.path.realpath(output) in result.files:
+    if output not in (None, "-") and _is_ledger_file(output, result.files, result.include_patterns):
         raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
     text = _render(result.report, fmt, template)
     if output is None or output == "-":
@@ -130,7 +131,7 @@ def watch(
     given = find_ledger(files)
     ledgers = [os.path.abspath(path) for path in given]
     target = os.path.abspath(output or default_output(ledgers[0], fmt))
-    if target in ledgers or target in {os.path.realpath(p) for p in ledgers}:
+    if os.path.realpath(target) in {os.path.realpath(p) for p in ledgers}:
         raise UsageError(f"the output {target} is the ledger itself; pass -o OUT")
     if os.path.isdir(target):
         raise UsageError(f"the output {target} is a directory")
@@ -145,6 +146,9 @@ def watch(
         except PortInUse as exc:
             hint = "pick another with --port N (--port 0: any free port)"
             raise UsageError(f"{exc}; {hint}") from None
+        except OSError as exc:  # server.CannotServe: str() is the reason alone
+            flag = f"--port {port}" if exc.errno in (13, 10013) else f"--host {host}"  # EACCES
+            raise UsageError(f"cannot serve on {flag}: {exc}") from None
 
     last_good: Report | None = None
     last_good_at = ""
@@ -175,6 +179,7 @@ def watch(
                     diagnostics=result.diagnostics,
                     live=live,
                     report_time=last_good_at or None,
+                    counts=(result.error_count, result.warning_count),
                 )
 
             text = html(live=False)
@@ -184,8 +189,8 @@ def watch(
             text = _markdown_with_errors(body, problems, errors, last_good_at)
         written = f"→ {shown_target}"
         try:
-            if target in result.files:  # e.g. include "*": never overwrite a ledger file
-                raise OSError(0, "it is one of the ledger's files")
+            if _is_ledger_file(target, result.files, result.include_patterns):
+                raise OSError(0, "it is, or would be read as, one of the ledger's files")
             write_atomic(target, text)
         except OSError as exc:
             written = f"(not written: {shown_target}: {exc.strerror or exc})"
@@ -237,6 +242,15 @@ def watch(
         if server is not None:
             server.close()
     return OK
+
+
+def _is_ledger_file(target: str, files: Sequence[str], patterns: Sequence[str]) -> bool:
+    """OUT must never overwrite a file of the ledger, even through a symbolic link, nor land
+    where an include glob would read it back as part of the ledger."""
+    real = os.path.realpath(target)
+    if real in files:
+        return True
+    return any(fnmatch.fnmatch(path, pattern) for path in (target, real) for pattern in patterns)
 
 
 def _markdown_with_errors(body: str, problems: str, errors: int, since: str) -> str:

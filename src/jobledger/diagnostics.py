@@ -41,8 +41,9 @@ class Diagnostic:
         return (self.position.path, self.position.line, self.position.column)
 
     def render(self) -> str:
-        """`PATH:LINE:COL: error: MESSAGE [CODE]`, then the line, a caret and a hint."""
-        lines = [f"{self.position}: {self.severity}: {self.message} [{self.code}]"]
+        """`PATH:LINE:COL: error: MESSAGE [CODE]`, then the line, a caret and a hint. Control
+        characters from the ledger are shown as '?' so they cannot drive the terminal."""
+        lines = [f"{self.position}: {self.severity}: {_visible(self.message)} [{self.code}]"]
         if self.source_line is not None:
             shown = self.source_line
             column = self.position.column
@@ -50,10 +51,10 @@ class Diagnostic:
                 start = max(0, column - 100)
                 shown = shown[start : start + 200]
                 column -= start
-            lines.append("    " + shown.replace("\t", " "))
+            lines.append("    " + _visible(shown.replace("\t", " ")))
             lines.append("    " + " " * (column - 1) + "^")
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines.append(f"  hint: {_visible(self.hint)}")
         return "\n".join(lines)
 
     def as_json(self) -> dict[str, object]:
@@ -66,6 +67,14 @@ class Diagnostic:
             "column": self.position.column,
             "hint": self.hint,
         }
+
+
+_CONTROL = str.maketrans({code: "?" for code in (*range(0x20), *range(0x7F, 0xA0)) if code != 9})
+
+
+def _visible(text: str) -> str:
+    """One character for one: the caret under the line stays in its column."""
+    return text.translate(_CONTROL)
 
 
 def error(

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from markupsafe import Markup, escape
 
 from jobledger import charts
 from jobledger.diagnostics import Diagnostic
 from jobledger.metrics import Report, ratio
+from jobledger.render import CONTROL_CHARACTERS as _CONTROL
 from jobledger.render import labels, render_template
 
 TEMPLATE = "report.html.j2"
@@ -128,10 +131,16 @@ class RoleFunnel:
 
 
 def safe_href(value: str) -> str | None:
-    """`value` as an href when it is an absolute http(s) URL with a host, else None: a ledger
-    must never make a javascript:, data: or relative link."""
+    """`value` as an href when it is a well-formed absolute http(s) URL with a real host name,
+    else None (it is then shown as text): a ledger must never make a javascript:, data: or
+    relative link, and a malformed one would fail HTML validation."""
     text = value.strip()
-    if any(ord(c) < 0x20 or c.isspace() or c in '<>"`\\' for c in text):
+    if any(
+        ord(c) < 0x20 or c.isspace() or c in '<>"`\\' or unicodedata.category(c) in ("Cc", "Cf")
+        for c in text
+    ):
+        return None
+    if _BAD_ESCAPE.search(text) or text.count("#") > 1:
         return None
     try:
         parts = urlsplit(text)
@@ -140,7 +149,44 @@ def safe_href(value: str) -> str | None:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
+    if parts.netloc.count("@") > 1 or "[" in text.replace(f"[{parts.hostname}]", "", 1):
+        return None
+    host = _ascii_host(parts.hostname)
+    if host is None:
+        return None
+    if not parts.hostname.isascii():  # an internationalised name goes in as IDNA, not %-escapes
+        userinfo = parts.netloc.rpartition("@")[0]
+        port = f":{parts.port}" if parts.port is not None else ""
+        text = urlunsplit(parts._replace(netloc=(userinfo + "@" if userinfo else "") + host + port))
     return quote(text, safe=_URL_SAFE)
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def _ascii_host(host: str) -> str | None:
+    """The host as ASCII when it is an IP address or a valid DNS name (internationalised ones
+    through IDNA), else None."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return f"[{host}]" if address.version == 6 else host
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    for label in ascii_host.split("."):
+        if not _LABEL.fullmatch(label):
+            return None
+        if label.lower().startswith("xn--"):
+            try:
+                label[4:].encode("ascii").decode("punycode")
+            except UnicodeError:
+                return None
+    return ascii_host
 
 
 def _meta(key: str, value: str) -> Meta:
@@ -298,16 +344,19 @@ def page_context(
     *,
     live: bool = False,
     report_time: str | None = None,
+    counts: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """Everything report.html.j2 shows, computed once here."""
     problems = [_problem(d) for d in diagnostics]
+    errors = sum(1 for p in problems if p.severity == "error")
+    errors, warnings = counts or (errors, len(problems) - errors)
     context: dict[str, Any] = {
         "report": report,
         "live": live,
         "csp": CSP_PLACEHOLDER,
         "problems": problems,
-        "errors": sum(1 for p in problems if p.severity == "error"),
-        "warnings": sum(1 for p in problems if p.severity != "error"),
+        "errors": errors,
+        "warnings": warnings,
         "report_time": report_time,
         "page_title": "jobledger" if report is None else report["title"],
     }
@@ -350,11 +399,14 @@ def render_html(
     diagnostics: Sequence[Diagnostic] = (),
     live: bool = False,
     report_time: str | None = None,
+    counts: tuple[int, int] | None = None,
 ) -> str:
     """The page. `report` None: only the error banner (the ledger never loaded). `diagnostics`:
     a banner on top listing every one, over the last good report if there is one; watch mode
-    passes `report_time` ("14:02") so the banner can say how old that report is. `live`: a
+    passes `report_time` ("14:02") so the banner can say how old that report is, and `counts`
+    (errors, warnings) when the diagnostics shown are only the first of each file. `live`: a
     script reloads the page when the server's /events stream says "reload"."""
-    context = page_context(report, diagnostics, live=live, report_time=report_time)
-    page = render_template(TEMPLATE, template, **context)
+    context = page_context(report, diagnostics, live=live, report_time=report_time, counts=counts)
+    # Control characters from the ledger are forbidden in HTML; the page has none of its own.
+    page = _CONTROL.sub("\ufffd", render_template(TEMPLATE, template, **context))
     return page.replace(CSP_PLACEHOLDER, content_security_policy(page), 1)

@@ -25,6 +25,17 @@ MAX_PAD = 60
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(value: object) -> object:
+    """Every value a template prints: control characters from the ledger (an escape sequence,
+    a DEL) become U+FFFD, so they neither drive a terminal nor make a page invalid HTML."""
+    if type(value) is str and CONTROL_CHARACTERS.search(value):  # not Markup: our own HTML
+        return CONTROL_CHARACTERS.sub("\ufffd", value)
+    return value
+
+
 def md(text: object) -> str:
     """Escape ledger text for Markdown: names like `*Acme*` or `A|B` must stay literal."""
     return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
@@ -87,6 +98,7 @@ def _environment(template_dir: str | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.finalize = printable
     env.filters.update(pct=percent, md=md, days=days, name=app_name)
     env.globals.update(md_table=md_table, plural=plural, percent=percent)
     return env
