@@ -38,7 +38,8 @@ def find_ledger(given: Sequence[str], cwd: str = ".") -> list[str]:
 def write_atomic(path: str, text: str) -> None:
     """Write via a temp file in the same directory and a rename, then read it back: a reader
     never sees half a file, and a full disk cannot leave a truncated report behind."""
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(path)  # through a symbolic link, not over it
+    directory = os.path.dirname(path)
     data = text.encode("utf-8")
     if os.path.isdir(path):
         raise OSError(f"cannot write {path}: it is a directory")
