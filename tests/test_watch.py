@@ -4,6 +4,7 @@ bursts, includes that come and go, a broken ledger and a deleted one."""
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -184,6 +185,110 @@ def test_a_failing_build_is_logged_and_watching_goes_on(
         watcher.stop()
         thread.join(timeout=2)
     assert "the rebuild failed" in caplog.text
+
+
+# ---------------------------------------------------------------- the directory itself moves
+
+
+@pytest.fixture
+def in_a_directory(tmp_path: Path) -> Iterator[tuple[Path, Watcher, Recorder]]:
+    """A Watcher (inotify where available) on tmp_path/hunt/x.jobs, running in a thread."""
+    hunt = tmp_path / "hunt"
+    hunt.mkdir()
+    ledger = hunt / "x.jobs"
+    ledger.write_text("one\n")
+    recorder = Recorder(ledger)
+    watcher = Watcher(recorder, lambda: Targets(frozenset({str(ledger)})))
+    thread = threading.Thread(target=watcher.run, name="test-watcher")
+    thread.start()
+    try:
+        assert wait_until(lambda: recorder.seen and watcher.observer.is_alive())
+        yield hunt, watcher, recorder
+    finally:
+        watcher.stop()
+        thread.join(timeout=2)
+    assert not thread.is_alive()
+
+
+def watching_now(watcher: Watcher, directory: Path) -> bool:
+    """Is `directory`, as it is now (its inode), what the watcher observes under its name?"""
+    stat = os.stat(directory)
+    entry = watcher._watches.get((str(directory), False))
+    return entry is not None and entry[1] == (stat.st_dev, stat.st_ino)
+
+
+def test_the_parent_of_a_watched_directory_is_watched_too(
+    in_a_directory: tuple[Path, Watcher, Recorder],
+) -> None:
+    hunt, watcher, _ = in_a_directory
+    assert watching_now(watcher, hunt)
+    assert watching_now(watcher, hunt.parent)  # where a rename of hunt/ itself shows up
+
+
+def test_a_directory_renamed_and_copied_back_is_followed(
+    in_a_directory: tuple[Path, Watcher, Recorder],
+) -> None:
+    """`mv hunt hunt.old; cp -r hunt.old hunt`: the old watch follows hunt.old; the new hunt/
+    must be watched from now on."""
+    hunt, watcher, recorder = in_a_directory
+    old = hunt.with_name("hunt.old")
+    os.rename(hunt, old)
+    shutil.copytree(old, hunt)
+    assert wait_until(lambda: len(recorder.seen) >= 2), recorder.seen  # the swap rebuilds
+    assert wait_until(lambda: watching_now(watcher, hunt))
+    save_in_place(hunt / "x.jobs", "two\n")
+    assert wait_until(lambda: recorder.seen[-1] == "two\n"), recorder.seen
+    builds = len(recorder.seen)
+    save_in_place(old / "x.jobs", "stale\n")  # no longer the ledger
+    time.sleep(QUIET)
+    assert len(recorder.seen) == builds, recorder.seen
+    assert watching_now(watcher, hunt)
+
+
+def test_a_directory_renamed_away_rebuilds_and_its_return_is_seen(
+    in_a_directory: tuple[Path, Watcher, Recorder],
+) -> None:
+    hunt, _, recorder = in_a_directory
+    os.rename(hunt, hunt.with_name("hunt.bak"))
+    assert wait_until(lambda: recorder.seen[-1] == ""), recorder.seen  # the ledger is gone
+    os.rename(hunt.with_name("hunt.bak"), hunt)
+    assert wait_until(lambda: recorder.seen[-1] == "one\n"), recorder.seen
+    save_vim(hunt / "x.jobs", "two\n")
+    assert wait_until(lambda: recorder.seen[-1] == "two\n"), recorder.seen
+
+
+def test_a_replaced_directory_is_noticed_even_without_its_events(
+    tmp_path: Path, in_a_directory: tuple[Path, Watcher, Recorder]
+) -> None:
+    """The idle check: the parent's watch is gone (here: unscheduled by hand), and still the
+    directory's new inode is seen within a tick or two."""
+    hunt, watcher, recorder = in_a_directory
+    watcher._unschedule((str(tmp_path), False))
+    os.rename(hunt, hunt.with_name("hunt.old"))
+    shutil.copytree(hunt.with_name("hunt.old"), hunt)
+    save_in_place(hunt / "x.jobs", "three\n")
+    assert wait_until(lambda: recorder.seen[-1] == "three\n", timeout=3), recorder.seen
+
+
+def test_renaming_the_ledgers_directory_says_waiting(tmp_path: Path) -> None:
+    hunt = tmp_path / "hunt"
+    hunt.mkdir()
+    ledger = hunt / "hunt.jobs"
+    ledger.write_text(ledger_text(3))
+    out = tmp_path / "out.md"
+    with start_watch(ledger, output=out) as watch:
+        os.rename(hunt, tmp_path / "hunt.old")
+        shutil.copytree(tmp_path / "hunt.old", hunt)
+        save_in_place(ledger, ledger_text(4))
+        assert wait_until(lambda: "**4** tracked" in read(out)), read(out)
+        os.rename(hunt, tmp_path / "hunt.bak")
+        watch.wait_for(r"waiting for .*hunt\.jobs to come back", stream="err", timeout=5)
+        os.rename(tmp_path / "hunt.bak", hunt)
+        assert wait_until(lambda: "error" not in read(out)), read(out)
+        save_in_place(ledger, ledger_text(5))
+        assert wait_until(lambda: "**5** tracked" in read(out)), read(out)
+        assert watch.stop() == 0
+    assert "Traceback" not in "\n".join(watch.err)
 
 
 # ---------------------------------------------------------------- what is watched

@@ -3,7 +3,13 @@ returns the current page, and `notify()` tells every open tab to reload.
 
 Routes, exactly: `/` (the page; a query string is ignored) and `/events` (Server-Sent Events:
 `data: reload` after each rebuild, a comment every ~15 s to keep proxies and browsers from
-timing out). Anything else is 404: no files are ever served from disk.
+timing out), matched on the request target as sent (`//` is not `/`); an absolute-form target
+(`http://127.0.0.1:PORT/`) is routed by its path when it names this server. Anything else is
+404: no files are ever served from disk.
+
+Each event id (and the page's cookie) is `TOKEN.GENERATION`: a random token per process and the
+number of the rebuild. A tab that shows another process's page (watch was restarted on the same
+port) or an older rebuild is told to reload as soon as its event stream connects.
 
 Bound to 127.0.0.1 by default. The Host header must name this server (localhost, 127.0.0.1,
 [::1] or the bound host, with the bound port): a web page on another site cannot reach the
@@ -13,13 +19,17 @@ server by rebinding its own DNS name to 127.0.0.1 (DNS rebinding).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import html
 import http.cookies
 import ipaddress
+import re
+import secrets
 import socket
 import sys
 import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -30,6 +40,9 @@ KEEPALIVE_SECONDS = 15.0
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 BLOCKED_CSP = "default-src 'none'; frame-ancestors 'none'"
 DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
+ROUTES = frozenset({"/", "/events"})
+SHOWN_ID = re.compile(r"([0-9a-f]{16})\.([0-9]{1,15})")  # TOKEN.GENERATION, ASCII digits only
+MAX_SHOWN_ID = 40  # longer is not an id of ours: never handed to int()
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +52,44 @@ class Page:
     csp: str = BLOCKED_CSP  # the Content-Security-Policy header value for this page
 
 
-class PortInUse(OSError):
-    """The port is taken: the caller says so in one line rather than a traceback."""
+class CannotServe(OSError):
+    """Binding failed (a host that does not resolve or is not this machine's, a privileged
+    port): the caller says so in one line rather than a traceback. `str()` is the reason alone,
+    e.g. "name or service not known", without `[Errno N]`."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()
+
+
+class PortInUse(CannotServe):
+    """The port is taken."""
+
+
+def _reason(exc: OSError) -> str:
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
+
+
+def parse_shown(value: str) -> tuple[str, int] | None:
+    """`TOKEN.GENERATION` from a Last-Event-ID or cookie; None for anything else (never raises:
+    the header is whatever the client sent)."""
+    if len(value) > MAX_SHOWN_ID:
+        return None
+    match = SHOWN_ID.fullmatch(value)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def needs_reload(shown: str, token: str, generation: int) -> bool:
+    """Does a tab that shows `shown` (its Last-Event-ID or cookie) need to reload to show what
+    this server has (`token`, `generation`)? Not if it says nothing; yes if it shows another
+    process's page, an older rebuild, or something that is not an id of ours at all."""
+    if not shown:
+        return False
+    parsed = parse_shown(shown)
+    if parsed is None:
+        return True
+    shown_token, shown_generation = parsed
+    return shown_token != token or shown_generation < generation
 
 
 def is_loopback(host: str) -> bool:
@@ -65,6 +114,7 @@ class LiveServer:
     ) -> None:
         self.page = page
         self.keepalive = keepalive
+        self.token = secrets.token_hex(8)  # this process: a restarted watch has another
         self._changed = threading.Condition()
         self._generation = 0
         self._closing = False
@@ -76,7 +126,7 @@ class LiveServer:
         except OSError as exc:
             if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
                 raise PortInUse(exc.errno, f"port {port} on {host} is already in use") from None
-            raise
+            raise CannotServe(exc.errno, _reason(exc)) from None
         self.httpd.live = self
         self.host = host
         self.port: int = self.httpd.server_address[1]
@@ -84,8 +134,18 @@ class LiveServer:
 
     @property
     def url(self) -> str:
-        shown = f"[{self.host.strip('[]')}]" if ":" in self.host else self.host
+        """Where a browser on this machine finds the page: a wildcard bind (0.0.0.0, ::) is
+        not an address to connect to, so its loopback address stands in."""
+        host = self.host.strip("[]")
+        with contextlib.suppress(ValueError):  # a name, not an address: shown as given
+            address = ipaddress.ip_address(host)
+            if address.is_unspecified:
+                host = "::1" if address.version == 6 else "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
         return f"http://{shown}:{self.port}/"
+
+    def event_id(self, generation: int) -> str:
+        return f"{self.token}.{generation}"
 
     @property
     def generation(self) -> int:
@@ -159,13 +219,24 @@ def _host_allowed(header: str, server: LiveServer) -> bool:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 made every 6th rapid connect wait a second
     live: LiveServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
+        """One short line on stderr, never a traceback: the terminal belongs to the rebuilds."""
         exc = sys.exc_info()[1]
         if isinstance(exc, DISCONNECTS):  # a tab went away: not our problem
             return
-        super().handle_error(request, client_address)
+        try:
+            detail = str(exc).splitlines()[0] if exc is not None and str(exc) else ""
+        except Exception:  # a broken __str__ must not bring the traceback back
+            detail = ""
+        name = type(exc).__name__ if exc is not None else "error"
+        line = f"{name}: {detail}" if detail else name
+        if len(line) > 160:
+            line = line[:157] + "..."
+        sys.stderr.write(f"jobledger: a request to the server failed ({line})\n")
+        sys.stderr.flush()
 
 
 class _Server6(_Server):
@@ -176,6 +247,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "jobledger"
     sys_version = ""
+    # Not "HTTP/0.9": a request line without a version (or not parsed at all) must still get a
+    # status line and the security headers, never a bare body.
+    default_request_version = "HTTP/1.0"
     timeout = 30  # seconds a silent client may hold a thread; SSE writes are far more frequent
     _csp_sent = False
 
@@ -199,14 +273,17 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self, *, send_body: bool) -> None:
         live = self.server.live
-        host = self.headers.get("Host")
-        if host is None:
+        hosts = self.headers.get_all("Host") or []
+        if not hosts:
             self.send_error(HTTPStatus.BAD_REQUEST, "missing Host header")
             return
-        if not _host_allowed(host, live):
+        if len(hosts) > 1:
+            self.send_error(HTTPStatus.BAD_REQUEST, "more than one Host header")
+            return
+        if not _host_allowed(hosts[0], live):
             self.send_error(HTTPStatus.FORBIDDEN, "unexpected Host header")
             return
-        path = self.path.split("?", 1)[0]
+        path = self._target_path(live)
         try:
             if path == "/":
                 generation = live.generation  # before page(): never newer than the page
@@ -222,6 +299,22 @@ class _Handler(BaseHTTPRequestHandler):
         except DISCONNECTS:
             self.close_connection = True
 
+    def _target_path(self, live: LiveServer) -> str:
+        """The path of the request target AS SENT (self.path has `//` folded into `/`), without
+        its query; "" for a target that is none of ours (so: 404)."""
+        words = self.requestline.split()
+        target = words[1] if len(words) >= 2 else ""
+        if not target.startswith("/"):  # absolute-form: http://127.0.0.1:PORT/
+            try:
+                parts = urllib.parse.urlsplit(target)
+            except ValueError:
+                return ""
+            if parts.scheme != "http" or parts.fragment or not _host_allowed(parts.netloc, live):
+                return ""
+            target = parts.path or "/"
+        path = target.split("?", 1)[0]
+        return path if path in ROUTES else ""
+
     def _send_page(self, page: Page, generation: int, send_body: bool) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", page.content_type)
@@ -229,7 +322,8 @@ class _Handler(BaseHTTPRequestHandler):
         # connects, /events sees the older number in the cookie and says "reload" at once.
         self.send_header(
             "Set-Cookie",
-            f"{self._cookie_name()}={generation}; Path=/; HttpOnly; SameSite=Strict",
+            f"{self._cookie_name()}={self.server.live.event_id(generation)}; "
+            "Path=/; HttpOnly; SameSite=Strict",
         )
         self.send_header("Content-Length", str(len(page.body)))
         self.send_header("Content-Security-Policy", page.csp)
@@ -253,11 +347,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_events(self, live: LiveServer, seen: int) -> None:
         # A rebuild this tab missed (it reconnects with the last id it saw, or its page came
-        # with an older generation in the cookie) means reload now.
+        # with an older generation in the cookie), or a page from another process (watch was
+        # restarted on this port), means reload now.
         shown = self.headers.get("Last-Event-ID", "") or self._cookie()
-        self._write(f"retry: 1000\nid: {seen}\n: connected\n\n")
-        if shown.isdigit() and int(shown) < seen:
-            self._write(f"id: {seen}\ndata: reload\n\n")
+        self._write(f"retry: 1000\nid: {live.event_id(seen)}\n: connected\n\n")
+        if needs_reload(shown.strip(), live.token, seen):
+            self._write(f"id: {live.event_id(seen)}\ndata: reload\n\n")
         while not live.closing:
             changed = live.wait_for_change(seen, live.keepalive)
             if live.closing:
@@ -266,7 +361,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._write(": keep-alive\n\n")
             else:
                 seen = changed
-                self._write(f"id: {seen}\ndata: reload\n\n")
+                self._write(f"id: {live.event_id(seen)}\ndata: reload\n\n")
 
     def _cookie_name(self) -> str:
         return f"jobledger-{self.server.live.port}"  # cookies ignore ports; names need not

@@ -8,6 +8,12 @@ the old file away and writes a new one, JetBrains and gedit write a temp file an
 VS Code writes in place, emacs renames the original to `file~` on its first save. Created,
 modified, moved (either end) and deleted events are treated alike.
 
+A watched directory may itself be renamed, deleted or replaced (`mv hunt hunt.old; cp -r
+hunt.old hunt`, a `git checkout`): an inotify watch follows the moved directory, not its name. So
+the parent of each watched directory is watched too (its events for that name are seen), and
+while idle the loop re-checks each watched directory's identity; either way a rebuild follows,
+and the watch is moved to whatever now has the name.
+
 This is the only module that imports watchdog, so `jobledger check` and `--help` stay fast.
 """
 
@@ -159,6 +165,7 @@ class Watcher:
         self.last_change = 0.0  # time.monotonic() of the latest relevant event
         self.stopping = threading.Event()
         self.matcher = Matcher(Targets(frozenset()))
+        self.poll = poll
         self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer()
         self.observer.name = "jobledger-observer"
         self._handler = _Flagger(self)
@@ -183,6 +190,8 @@ class Watcher:
             self.start()
             while not self.stopping.is_set():
                 if not self.changed.wait(0.25):
+                    if self._replaced():
+                        self.touched()
                     continue
                 if not self._settle():
                     return
@@ -209,6 +218,20 @@ class Watcher:
             if self.stopping.wait(remaining):
                 return False
 
+    def _replaced(self) -> bool:
+        """Is a watched directory gone, or another one now (a different inode) under its name?
+        Its events went unseen, if any came: rebuild (and update_watches moves the watch)."""
+        for (directory, _), (_, identity) in list(self._watches.items()):
+            try:
+                stat = os.stat(directory)
+            except (FileNotFoundError, NotADirectoryError):
+                return True
+            except OSError:
+                continue
+            if (stat.st_dev, stat.st_ino) != identity:
+                return True
+        return False
+
     def _build(self) -> None:
         self.builds += 1
         try:
@@ -228,22 +251,33 @@ class Watcher:
     # ------------------------------------------------------------------ what to observe
 
     def update_watches(self) -> None:
-        """Observe the parents of every target (or their nearest existing ancestor), and stop
-        observing directories no longer needed."""
+        """Observe the parents of every target (or their nearest existing ancestor), and the
+        parent of each of those directories (for a rename or deletion of the directory itself:
+        the Matcher knows every ancestor's name); stop observing directories no longer needed.
+        A polling observer lists each directory anew, so it sees a replaced one without help."""
         targets = self.targets()
         self.matcher = Matcher(targets)
-        wanted = _drop_covered(
+        needed = {
             (_existing_ancestor(directory), recursive)
             for directory, recursive in watched_directories(targets)
-        )
+        }
+        if not self.poll:
+            needed |= {
+                (os.path.dirname(directory), False)
+                for directory, _ in needed
+                if os.path.dirname(directory) != directory
+            }
+        wanted = _drop_covered(needed)
         for key in set(self._watches) - wanted:
             self._unschedule(key)
         for key in wanted:
             directory, recursive = key
             try:
                 stat = os.stat(directory)
-            except OSError:
-                continue  # gone since _existing_ancestor looked: the next build tries again
+            except OSError:  # gone since _existing_ancestor looked: the next build tries again
+                if key in self._watches:
+                    self._unschedule(key)
+                continue
             identity = (stat.st_dev, stat.st_ino)
             if key in self._watches:
                 if self._watches[key][1] == identity:
