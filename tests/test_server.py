@@ -264,10 +264,10 @@ def test_keepalive_comments(server: LiveServer) -> None:
     tab.close()
 
 
-def test_a_reconnect_that_missed_a_rebuild_reloads_at_once(server: LiveServer) -> None:
-    server.notify()
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-    request = f"GET /events HTTP/1.1\r\nHost: localhost:{server.port}\r\nLast-Event-ID: 0\r\n"
+def _events_until_reload(port: int, header: str) -> None:
+    """Open /events with one extra request header; return once the stream says reload."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    request = f"GET /events HTTP/1.1\r\nHost: localhost:{port}\r\n{header}\r\n"
     sock.sendall(request.encode() + b"\r\n")
     data = b""
     while b"data: reload" not in data:
@@ -275,6 +275,11 @@ def test_a_reconnect_that_missed_a_rebuild_reloads_at_once(server: LiveServer) -
         assert chunk, data
         data += chunk
     sock.close()
+
+
+def test_a_reconnect_that_missed_a_rebuild_reloads_at_once(server: LiveServer) -> None:
+    server.notify()
+    _events_until_reload(server.port, "Last-Event-ID: 0")
 
 
 def test_needs_reload_compares_token_and_generation() -> None:
@@ -516,15 +521,7 @@ def test_a_page_older_than_the_last_rebuild_reloads_when_its_stream_connects(
     assert cookie == f"jobledger-{server.port}={server.token}.0"
     assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
     server.notify()  # the rebuild that came too early
-    sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
-    request = f"GET /events HTTP/1.1\r\nHost: localhost:{server.port}\r\nCookie: {cookie}\r\n"
-    sock.sendall(request.encode() + b"\r\n")
-    data = b""
-    while b"data: reload" not in data:
-        chunk = sock.recv(4096)
-        assert chunk, data
-        data += chunk
-    sock.close()
+    _events_until_reload(server.port, f"Cookie: {cookie}")
     # ... while a page that is up to date gets no reload
     tab = EventStream(server.port)
     lines = [tab.read_line(timeout=2) for _ in range(8)]  # a few keep-alives' worth
