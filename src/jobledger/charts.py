@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from jobledger.metrics import Report, ratio
+from jobledger.suggest import shorten
 
 FONT = 13  # px: the size the page's CSS gives chart text
 CHAR = 7.5  # average advance of a 13 px system-ui character: enough to wrap and space labels
@@ -45,10 +46,6 @@ def wrap(text: str, chars: int, lines: int = 2) -> tuple[str, ...]:
     if current:
         out.append(shorten(current, chars))
     return tuple(out) or ("",)
-
-
-def shorten(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
 def _r(value: float) -> float:

@@ -41,7 +41,7 @@ def check(
         if result.diagnostics:
             err.write(render_text(result.diagnostics) + "\n")
         err.write(_summary(result) + "\n")
-    return LEDGER_ERRORS if result.errors else OK
+    return LEDGER_ERRORS if result.error_count else OK
 
 
 def report(
@@ -168,7 +168,7 @@ def watch(
         )
         if result.report is not None:
             last_good, last_good_at = result.report, clock
-        errors = max(result.error_count, len(result.errors))  # all, not only those shown
+        errors = result.error_count  # all, not only those shown
         problems = render_text(result.diagnostics) if result.diagnostics else ""
         if fmt == "html":
             from jobledger.html import content_security_policy, render_html

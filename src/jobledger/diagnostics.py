@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -40,18 +41,26 @@ class Diagnostic:
     def sort_key(self) -> tuple[str, int, int]:
         return (self.position.path, self.position.line, self.position.column)
 
+    def excerpt(self) -> tuple[str, int] | None:
+        """The source line as shown under the message, and the caret's column in it: clipped
+        around the column (a 1 MB line must not flood a terminal or a page), tabs as spaces."""
+        if self.source_line is None:
+            return None
+        shown, column = self.source_line, self.position.column
+        if len(shown) > 200:
+            start = max(0, column - 100)
+            shown = shown[start : start + 200]
+            column -= start
+        return shown.replace("\t", " "), column
+
     def render(self) -> str:
         """`PATH:LINE:COL: error: MESSAGE [CODE]`, then the line, a caret and a hint. Control
         characters from the ledger are shown as '?' so they cannot drive the terminal."""
         lines = [f"{self.position}: {self.severity}: {_visible(self.message)} [{self.code}]"]
-        if self.source_line is not None:
-            shown = self.source_line
-            column = self.position.column
-            if len(shown) > 200:  # a 1 MB line must not flood the terminal
-                start = max(0, column - 100)
-                shown = shown[start : start + 200]
-                column -= start
-            lines.append("    " + _visible(shown.replace("\t", " ")))
+        excerpt = self.excerpt()
+        if excerpt is not None:
+            shown, column = excerpt
+            lines.append("    " + _visible(shown))
             lines.append("    " + " " * (column - 1) + "^")
         if self.hint:
             lines.append(f"  hint: {_visible(self.hint)}")
@@ -69,12 +78,14 @@ class Diagnostic:
         }
 
 
-_CONTROL = str.maketrans({code: "?" for code in (*range(0x20), *range(0x7F, 0xA0)) if code != 9})
+# C0 and C1 controls but tab and newline: from a ledger they could drive a terminal, and HTML
+# forbids them. Reports show them as U+FFFD, diagnostics as '?'.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _visible(text: str) -> str:
     """One character for one: the caret under the line stays in its column."""
-    return text.translate(_CONTROL)
+    return CONTROL_CHARACTERS.sub("?", text)
 
 
 def error(

@@ -26,9 +26,10 @@ from markupsafe import Markup, escape
 
 from jobledger import charts
 from jobledger.diagnostics import Diagnostic
-from jobledger.metrics import Report, ratio
-from jobledger.render import CONTROL_CHARACTERS as _CONTROL
+from jobledger.metrics import Report
+from jobledger.model import display_name
 from jobledger.render import labels, render_template
+from jobledger.suggest import shorten
 
 TEMPLATE = "report.html.j2"
 # Rendered into the page's CSP <meta>, then replaced by the policy computed from the rendered
@@ -194,19 +195,15 @@ def _meta(key: str, value: str) -> Meta:
     text = value
     if href is not None:
         text = value.strip().split("://", 1)[1].rstrip("/")
-        text = charts.shorten(text, 40)
+        text = shorten(text, 40)
     return Meta(key, value, href, text)
 
 
 def _problem(diagnostic: Diagnostic) -> Problem:
-    source, caret = diagnostic.source_line, None
-    if source is not None:
-        column = diagnostic.position.column
-        if len(source) > 200:  # a 1 MB line must not flood the page either
-            start = max(0, column - 100)
-            source = source[start : start + 200]
-            column -= start
-        source = source.replace("\t", " ")
+    source, caret = None, None
+    excerpt = diagnostic.excerpt()
+    if excerpt is not None:
+        source, column = excerpt
         caret = " " * max(column - 1, 0) + "^"
     return Problem(
         where=str(diagnostic.position),
@@ -238,7 +235,7 @@ def _applications(report: Report, names: Mapping[str, Mapping[str, str]]) -> lis
     }
     rows = []
     for app in report["applications"]:
-        name = app["company"] if app["title"] is None else f"{app['company']} | {app['title']}"
+        name = display_name(app["company"], app["title"])
         if app["inferred"]:
             status, text = INFERRED, "ghosted (inferred)"
         else:
@@ -322,22 +319,6 @@ def _endings(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
-def _headline(report: Report) -> list[dict[str, Any]]:
-    """The key stages for the cards: the report's own choice when it has one."""
-    if "headline" in report:
-        return list(report["headline"])
-    base = next(s for s in report["funnel"] if s["key"] == report["options"]["base_stage"])
-    tracked = report["totals"]["tracked"]
-    return [
-        {
-            "key": base["key"],
-            "label": base["label"],
-            "reached": base["reached"],
-            "share": ratio(base["reached"], tracked),
-        }
-    ]
-
-
 def page_context(
     report: Report | None,
     diagnostics: Sequence[Diagnostic] = (),
@@ -369,7 +350,7 @@ def page_context(
     context.update(
         labels=names,
         base_label=names["stage"][report["options"]["base_stage"]],
-        headline=_headline(report),
+        headline=report["headline"],
         attention=_attention(report),
         insights=[_code_spans(line) for line in report["insights"]],
         funnel=charts.funnel_chart(report["funnel"]),
@@ -407,6 +388,5 @@ def render_html(
     (errors, warnings) when the diagnostics shown are only the first of each file. `live`: a
     script reloads the page when the server's /events stream says "reload"."""
     context = page_context(report, diagnostics, live=live, report_time=report_time, counts=counts)
-    # Control characters from the ledger are forbidden in HTML; the page has none of its own.
-    page = _CONTROL.sub("\ufffd", render_template(TEMPLATE, template, **context))
+    page = render_template(TEMPLATE, template, **context)
     return page.replace(CSP_PLACEHOLDER, content_security_policy(page), 1)

@@ -13,7 +13,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from jobledger.model import NOTE, OTHER_LABEL, OTHER_ROLE, Config, Event
+from jobledger.model import NOTE, OTHER_LABEL, OTHER_ROLE, Config, Event, display_name
 from jobledger.reducer import ACCEPTED, ACTIVE, Application, Ledger
 
 Report = dict[str, Any]
@@ -495,7 +495,7 @@ def _follow_ups(report: Report, config: Config) -> list[str]:
 
 
 def _name(item: dict[str, Any]) -> str:
-    return item["company"] if item["title"] is None else f"{item['company']} | {item['title']}"
+    return display_name(item["company"], item["title"])
 
 
 # ---------------------------------------------------------------- the report

@@ -90,6 +90,13 @@ DEFAULT_OUTCOMES: tuple[tuple[str, str], ...] = (
 )
 
 NOTE = "note"
+
+
+def display_name(company: str, title: str | None) -> str:
+    """How reports and messages name an application: 'Company' or 'Company | Title'."""
+    return company if title is None else f"{company} | {title}"
+
+
 OTHER_ROLE = "other"
 OTHER_LABEL = "Other"
 

@@ -23,6 +23,7 @@ from jobledger.model import (
     Outcome,
     Role,
     Stage,
+    display_name,
 )
 from jobledger.suggest import closest, shorten
 
@@ -52,10 +53,6 @@ class Application:
     last_date: date
     history: tuple[Event, ...]  # events up to the as-of date, by date then file order
     scheduled: tuple[Event, ...]  # events after the as-of date
-
-    @property
-    def name(self) -> str:
-        return self.company if self.title is None else f"{self.company} | {self.title}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,7 +371,7 @@ def _reduce_one(
 
 
 def _after_outcome(event: Event, ended: Event) -> Diagnostic:
-    name = event.company if event.title is None else f"{event.company} | {event.title}"
+    name = display_name(event.company, event.title)
     return error(
         "JL240",
         f"'{name}' already ended ({ended.kind} on {ended.date}); only a note can follow",
@@ -456,13 +453,12 @@ def _close_names(
                     best = (ratio, other)
         if best is not None:
             other = best[1]
-            shown = other.company if other.title is None else f"{other.company} | {other.title}"
             found.append(
                 warning(
                     "JL250",
                     f"this application starts at '{first.kind}' with no earlier stage",
                     first.position,
-                    hint=f"did you mean '{shown}'?",
+                    hint=f"did you mean '{display_name(other.company, other.title)}'?",
                 )
             )
         if budget <= 0:

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from jobledger.diagnostics import CONTROL_CHARACTERS
 from jobledger.files import UsageError
 from jobledger.metrics import Report, percent
+from jobledger.model import display_name
 
 if TYPE_CHECKING:
     import jinja2
@@ -23,17 +25,6 @@ FORMATS = ("md", "json", "html")
 MAX_PAD = 60
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
-
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(value: object) -> object:
-    """Every value a template prints: control characters from the ledger (an escape sequence,
-    a DEL) become U+FFFD, so they neither drive a terminal nor make a page invalid HTML."""
-    if type(value) is str and CONTROL_CHARACTERS.search(value):  # not Markup: our own HTML
-        return CONTROL_CHARACTERS.sub("\ufffd", value)
-    return value
 
 
 def md(text: object) -> str:
@@ -68,8 +59,7 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str
 
 
 def app_name(item: dict[str, Any]) -> str:
-    title = item.get("title")
-    return str(item["company"]) if title is None else f"{item['company']} | {title}"
+    return display_name(str(item["company"]), item.get("title"))
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -98,7 +88,6 @@ def _environment(template_dir: str | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.finalize = printable
     env.filters.update(pct=percent, md=md, days=days, name=app_name)
     env.globals.update(md_table=md_table, plural=plural, percent=percent)
     return env
@@ -117,11 +106,13 @@ def load_template(name: str, template: str | None) -> jinja2.Template:
 
 def render_template(name: str, template: str | None, **context: Any) -> str:
     """Render a report template. A broken user template is the user's to fix, so it becomes a
-    usage error with Jinja2's message and line, not a traceback."""
+    usage error with Jinja2's message and line, not a traceback. Control characters can only
+    come from the ledger (the templates have none): they become U+FFFD, so a report neither
+    drives a terminal nor makes a page invalid HTML."""
     import jinja2
 
     try:
-        return load_template(name, template).render(**context)
+        text = load_template(name, template).render(**context)
     except (jinja2.TemplateError, UnicodeDecodeError) as exc:
         if template is None:
             raise  # a broken built-in template is a bug: let it show
@@ -131,6 +122,7 @@ def render_template(name: str, template: str | None, **context: Any) -> str:
             else template
         )
         raise UsageError(f"template {where}: {exc}") from None
+    return CONTROL_CHARACTERS.sub("\ufffd", text)
 
 
 def labels(report: Report) -> dict[str, dict[str, str]]:

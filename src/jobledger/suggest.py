@@ -21,5 +21,6 @@ def _closest(word: str, options: tuple[str, ...], cutoff: float) -> str | None:
 
 
 def shorten(text: str, width: int = 40) -> str:
-    """Ledger text quoted in a message: a 1 MB token must not become a 1 MB message."""
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Ledger text quoted in a message or a chart label: a 1 MB token must not become a 1 MB
+    message."""
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
