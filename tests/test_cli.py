@@ -261,3 +261,13 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert "\x1b" not in done.stderr and "\x07" not in done.stderr
     assert "unknown kind 'ap?[2Jplied'" in done.stderr
+
+
+def test_template_bytecode_cache_key_follows_the_environment() -> None:
+    """Jinja keys cached bytecode on template source only; ours also covers the environment's
+    settings and Jinja's version, so an upgrade never runs stale compiled templates."""
+    from jobledger.render import _cache_pattern
+
+    assert _cache_pattern("3.1.6") != _cache_pattern("3.2.0")
+    assert _cache_pattern("3.1.6") == _cache_pattern("3.1.6")
+    assert _cache_pattern("3.1.6").endswith("_%s.cache")

@@ -5,6 +5,7 @@ Templates format; they never compute. Numbers come from metrics, text helpers li
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -72,6 +73,15 @@ def days(value: float | int | None) -> str:
     return plural(value, "day") if isinstance(value, int) else f"{value:g} days"
 
 
+def _cache_pattern(jinja_version: str) -> str:
+    """Jinja keys cached bytecode on the template's source alone, but the compiled code also
+    depends on this environment's settings (here) and on Jinja itself: key on those too, or an
+    upgrade would run stale code."""
+    with open(__file__, "rb") as source:
+        digest = hashlib.sha256(source.read() + jinja_version.encode()).hexdigest()[:16]
+    return f"__jobledger_{digest}_%s.cache"
+
+
 @cache
 def _environment(template_dir: str | None) -> jinja2.Environment:
     import jinja2  # here, not at the top: JSON output and `check` never pay for it
@@ -81,7 +91,7 @@ def _environment(template_dir: str | None) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(search),
         # Compiling the templates costs more than the rest of a report: keep the bytecode in
         # Jinja's per-user cache directory, as Lark keeps its parse tables.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(pattern=_cache_pattern(jinja2.__version__)),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
