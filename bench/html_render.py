@@ -41,8 +41,8 @@ def main() -> int:
                 check=True,
             )
 
-        from jobledger.html import render_html
         from jobledger.pipeline import load_ledger
+        from jobledger.render.html import render_html
 
         result = load_ledger([ledger], AS_OF)
         if result.report is None:

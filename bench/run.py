@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from generate import generate  # noqa: E402
 
-from jobledger.parser import parse_text  # noqa: E402
+from jobledger.ledger.parser import parse_text  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "blueprint.jobs"
 

@@ -6,9 +6,9 @@ from datetime import date
 from textwrap import dedent
 from typing import Any
 
-from jobledger.metrics import compute_report
-from jobledger.parser import parse_text
-from jobledger.reducer import Ledger, reduce_entries
+from jobledger.ledger.parser import parse_text
+from jobledger.ledger.reducer import Ledger, reduce_entries
+from jobledger.report.metrics import compute_report
 
 AS_OF = date(2026, 3, 15)
 

@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobledger import charts, model
-from jobledger.metrics import compute_report
-from jobledger.parser import parse_text
+from jobledger.ledger import model
+from jobledger.ledger.parser import parse_text
+from jobledger.ledger.reducer import reduce_entries
 from jobledger.pipeline import load_ledger
-from jobledger.reducer import reduce_entries
+from jobledger.render import charts
+from jobledger.report.metrics import compute_report
 
 AS_OF = date(2026, 3, 15)
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"

@@ -172,7 +172,7 @@ def test_help_and_check_do_not_import_jinja2_or_watchdog() -> None:
         return [m for m in done.stdout.strip().split(",") if m]
 
     assert heavy_imports("jobledger.cli") == []  # --help
-    assert heavy_imports("jobledger.cli, jobledger.commands") == ["lark"]  # check: no jinja2
+    assert heavy_imports("jobledger.cli, jobledger.cli.commands") == ["lark"]  # check: no jinja2
 
 
 @pytest.mark.parametrize("case", ["blueprint", "markdown-hostile", "custom-stages"])
@@ -248,7 +248,7 @@ def test_output_through_a_symlinked_directory_is_still_the_ledger(tmp_path: Path
 
 
 def test_output_where_an_include_glob_would_read_it(tmp_path: Path) -> None:
-    from jobledger.commands import _is_ledger_file
+    from jobledger.cli.commands import _is_ledger_file
 
     pattern = str(tmp_path / "*.jobs")
     assert _is_ledger_file(str(tmp_path / "report.jobs"), (), (pattern,))
@@ -266,7 +266,7 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
 def test_template_bytecode_cache_key_follows_the_environment() -> None:
     """Jinja keys cached bytecode on template source only; ours also covers the environment's
     settings and Jinja's version, so an upgrade never runs stale compiled templates."""
-    from jobledger.render import _cache_pattern
+    from jobledger.render.markdown import _cache_pattern
 
     assert _cache_pattern("3.1.6") != _cache_pattern("3.2.0")
     assert _cache_pattern("3.1.6") == _cache_pattern("3.1.6")

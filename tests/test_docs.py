@@ -61,7 +61,7 @@ def test_every_command_is_documented() -> None:
 
 def test_every_diagnostic_code_is_documented() -> None:
     reference = (ROOT / "docs" / "format.md").read_text("utf-8")
-    source = "".join(p.read_text("utf-8") for p in (ROOT / "src" / "jobledger").glob("*.py"))
+    source = "".join(p.read_text("utf-8") for p in (ROOT / "src" / "jobledger").rglob("*.py"))
     documented = set(re.findall(r"JL\d{3}", reference))
     for low, high in re.findall(r"(JL\d{3})\u2013(JL\d{3})", reference):
         documented |= {f"JL{n}" for n in range(int(low[2:]), int(high[2:]) + 1)}

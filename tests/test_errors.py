@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jobledger.diagnostics import Diagnostic
+from jobledger.ledger.diagnostics import Diagnostic
 from jobledger.pipeline import load_ledger
 
 AS_OF = date(2026, 3, 15)

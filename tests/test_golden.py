@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from jobledger.diagnostics import render_text
+from jobledger.ledger.diagnostics import render_text
 from jobledger.pipeline import load_ledger
-from jobledger.render import render_json, render_markdown
+from jobledger.render.markdown import render_json, render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "tests" / "cases").glob("*.jobs"))

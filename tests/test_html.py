@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from conftest import missing_tool
 
-from jobledger.diagnostics import Diagnostic, Severity
-from jobledger.html import content_security_policy, render_html, safe_href
+from jobledger.ledger.diagnostics import Diagnostic, Severity
 from jobledger.pipeline import load_ledger
+from jobledger.render.html import content_security_policy, render_html, safe_href
 
 AS_OF = date(2026, 3, 15)
 REPO = Path(__file__).resolve().parent.parent
@@ -352,7 +352,7 @@ def test_no_report_yet_shows_only_the_banner(tmp_path: Path) -> None:
 
 
 def test_warnings_alone_are_not_an_alarm(report: dict[str, Any]) -> None:
-    from jobledger.diagnostics import Position
+    from jobledger.ledger.diagnostics import Position
 
     warning = Diagnostic(Severity.WARNING, "JL241", "stage went back", Position("a.jobs", 3, 12))
     page = render_html(report, diagnostics=[warning])

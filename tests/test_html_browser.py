@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from jobledger.html import content_security_policy, render_html
 from jobledger.pipeline import load_ledger
+from jobledger.render.html import content_security_policy, render_html
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

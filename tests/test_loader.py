@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jobledger.loader import decode, load_files
-from jobledger.model import Event
+from jobledger.ledger.loader import decode, load_files
+from jobledger.ledger.model import Event
 
 
 def companies(path: Path) -> list[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from helpers import reached, report
 
-from jobledger.metrics import percent
 from jobledger.pipeline import load_ledger
+from jobledger.report.metrics import percent
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"
 
@@ -223,8 +223,8 @@ def test_a_reply_is_an_answer_from_the_employer() -> None:
 
 
 def test_advice_follows_the_stage_it_stalls_after() -> None:
-    from jobledger.metrics import ADVICE, _advice
-    from jobledger.reducer import resolve_config
+    from jobledger.ledger.reducer import resolve_config
+    from jobledger.report.metrics import ADVICE, _advice
 
     config, _ = resolve_config([])
     assert _advice(4, config) == ADVICE["no-interview"]  # phone -> interview

@@ -83,10 +83,12 @@ def test_wheel_contains_grammar_and_templates(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
     assert "jobledger/grammar/jobs.lark" in names, names
-    templates = [n for n in names if n.startswith("jobledger/templates/") and not n.endswith("/")]
-    assert templates, f"no files under jobledger/templates/ in the wheel: {names}"
+    templates = [
+        n for n in names if n.startswith("jobledger/render/templates/") and not n.endswith("/")
+    ]
+    assert templates, f"no files under jobledger/render/templates/ in the wheel: {names}"
     assert "jobledger/__init__.py" in names, names
-    assert "jobledger/cli.py" in names, names
+    assert "jobledger/cli/__init__.py" in names, names
 
 
 def test_installed_wheel_runs_from_another_directory(installed_venv: Path, tmp_path: Path) -> None:

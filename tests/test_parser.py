@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from textwrap import dedent
 
-from jobledger.model import Declaration, Event, Include, Option
-from jobledger.parser import parse_text
+from jobledger.ledger.model import Declaration, Event, Include, Option
+from jobledger.ledger.parser import parse_text
 
 
 def events(text: str) -> list[Event]:

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobledger.loader import decode
-from jobledger.metrics import compute_report
-from jobledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES
-from jobledger.parser import parse_text
+from jobledger.ledger.loader import decode
+from jobledger.ledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES
+from jobledger.ledger.parser import parse_text
+from jobledger.ledger.reducer import reduce_entries
 from jobledger.pipeline import load_ledger
-from jobledger.reducer import reduce_entries
+from jobledger.report.metrics import compute_report
 
 KINDS = [key for key, _ in (*DEFAULT_STAGES, *DEFAULT_OUTCOMES)] + ["note"]
 AS_OF = date(2026, 3, 15)

@@ -6,8 +6,8 @@ from datetime import date
 
 from helpers import ledger
 
-from jobledger.parser import parse_text
-from jobledger.reducer import identity, reduce_entries
+from jobledger.ledger.parser import parse_text
+from jobledger.ledger.reducer import identity, reduce_entries
 
 
 def only(text: str, as_of: date = date(2026, 3, 15)):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from watch_process import WatchProcess, ledger_text, read, start_watch, wait_until
 
-from jobledger.server import (
+from jobledger.live.server import (
     CannotServe,
     LiveServer,
     Page,

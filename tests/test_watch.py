@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from watch_process import WatchProcess, ledger_text, read, start_watch, wait_until
 
-from jobledger.watch import Matcher, Targets, Watcher, watched_directories
+from jobledger.live.watcher import Matcher, Targets, Watcher, watched_directories
 
 QUIET = 0.5  # after the last expected rebuild: long enough for a spurious one to show up
 

@@ -8,16 +8,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
-from jobledger.diagnostics import (
+from jobledger.ledger.diagnostics import (
     MAX_PER_FILE,
     Diagnostic,
     limit_per_file,
     promote_warnings,
     sorted_diagnostics,
 )
-from jobledger.loader import load_files
-from jobledger.metrics import Report, compute_report
-from jobledger.reducer import Ledger, reduce_entries
+from jobledger.ledger.loader import load_files
+from jobledger.ledger.reducer import Ledger, reduce_entries
+from jobledger.report.metrics import Report, compute_report
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from jobledger.metrics import Report, ratio
-from jobledger.suggest import shorten
+from jobledger.ledger.suggest import shorten
+from jobledger.report.metrics import Report, ratio
 
 FONT = 13  # px: the size the page's CSS gives chart text
 CHAR = 7.5  # average advance of a 13 px system-ui character: enough to wrap and space labels

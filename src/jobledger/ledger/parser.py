@@ -18,9 +18,9 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from jobledger.diagnostics import Diagnostic, Position, error
-from jobledger.model import Declaration, Entry, Event, Include, Option
-from jobledger.suggest import closest, shorten
+from jobledger.ledger.diagnostics import Diagnostic, Position, error
+from jobledger.ledger.model import Declaration, Entry, Event, Include, Option
+from jobledger.ledger.suggest import closest, shorten
 
 MAX_SYNTAX_ERRORS = 200  # per file: past this a file is junk, not a ledger with typos
 FIRST_RETRY_WINDOW = 64  # lines parsed after an error before the window grows again
@@ -219,7 +219,7 @@ def _grammar_text() -> str:
     if packaged.is_file():
         return packaged.read_text(encoding="utf-8")
     # Running from a source checkout: the grammar lives at the top of the repository.
-    return (Path(__file__).resolve().parents[2] / "grammar" / "jobs.lark").read_text("utf-8")
+    return (Path(__file__).resolve().parents[3] / "grammar" / "jobs.lark").read_text("utf-8")
 
 
 @cache

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from jobledger.diagnostics import Diagnostic, Position, error, warning
-from jobledger.model import (
+from jobledger.ledger.diagnostics import Diagnostic, Position, error, warning
+from jobledger.ledger.model import (
     DEFAULT_OUTCOMES,
     DEFAULT_STAGES,
     NOTE,
@@ -25,7 +25,7 @@ from jobledger.model import (
     Stage,
     display_name,
 )
-from jobledger.suggest import closest, shorten
+from jobledger.ledger.suggest import closest, shorten
 
 OPTIONS = ("title", "ghost-after", "follow-up-after", "base-stage")
 DEFAULT_GHOST_AFTER = 30

@@ -13,8 +13,8 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
-from jobledger.model import NOTE, OTHER_LABEL, OTHER_ROLE, Config, Event, display_name
-from jobledger.reducer import ACCEPTED, ACTIVE, Application, Ledger
+from jobledger.ledger.model import NOTE, OTHER_LABEL, OTHER_ROLE, Config, Event, display_name
+from jobledger.ledger.reducer import ACCEPTED, ACTIVE, Application, Ledger
 
 Report = dict[str, Any]
 MIN_SAMPLE = 3  # below this many applications, a rate is an anecdote

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from jobledger.diagnostics import Position
+from jobledger.ledger.diagnostics import Position
 
 DeclarationKind = Literal["stage", "outcome", "role"]
 

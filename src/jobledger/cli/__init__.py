@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    from jobledger import commands
+    from jobledger.cli import commands
     from jobledger.files import UsageError
 
     files = [*args.files, *args.more_files]

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from jobledger.diagnostics import CONTROL_CHARACTERS
 from jobledger.files import UsageError
-from jobledger.metrics import Report, percent
-from jobledger.model import display_name
+from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
+from jobledger.ledger.model import display_name
+from jobledger.report.metrics import Report, percent
 
 if TYPE_CHECKING:
     import jinja2

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TextIO
 
-from jobledger.diagnostics import render_json, render_text
 from jobledger.files import UsageError, find_ledger, write_atomic
-from jobledger.metrics import Report
+from jobledger.ledger.diagnostics import render_json, render_text
 from jobledger.pipeline import Result, load_ledger
+from jobledger.report.metrics import Report
 
 OK, LEDGER_ERRORS, USAGE = 0, 1, 2
 
@@ -74,14 +74,14 @@ def report(
 def _render(report: Report, fmt: str, template: str | None) -> str:
     """Import only the renderer asked for: jinja2 is not needed for JSON."""
     if fmt == "json":
-        from jobledger.render import render_json
+        from jobledger.render.markdown import render_json
 
         return render_json(report)
     if fmt == "html":
-        from jobledger.html import render_html
+        from jobledger.render.html import render_html
 
         return render_html(report, template=template)
-    from jobledger.render import render_markdown
+    from jobledger.render.markdown import render_markdown
 
     return render_markdown(report, template)
 
@@ -124,9 +124,9 @@ def watch(
     err: TextIO = sys.stderr,
 ) -> int:
     """Rebuild OUT (and the served page) after every save; Ctrl-C ends it with status 0."""
-    from jobledger.render import render_markdown
-    from jobledger.server import LiveServer, Page, PortInUse, is_loopback, text_page
-    from jobledger.watch import Targets, Watcher
+    from jobledger.live.server import LiveServer, Page, PortInUse, is_loopback, text_page
+    from jobledger.live.watcher import Targets, Watcher
+    from jobledger.render.markdown import render_markdown
 
     given = find_ledger(files)
     ledgers = [os.path.abspath(path) for path in given]
@@ -171,7 +171,7 @@ def watch(
         errors = result.error_count  # all, not only those shown
         problems = render_text(result.diagnostics) if result.diagnostics else ""
         if fmt == "html":
-            from jobledger.html import content_security_policy, render_html
+            from jobledger.render.html import content_security_policy, render_html
 
             def html(live: bool) -> str:
                 return render_html(

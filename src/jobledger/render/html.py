@@ -24,12 +24,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from markupsafe import Markup, escape
 
-from jobledger import charts
-from jobledger.diagnostics import Diagnostic
-from jobledger.metrics import Report
-from jobledger.model import display_name
-from jobledger.render import labels, render_template
-from jobledger.suggest import shorten
+from jobledger.ledger.diagnostics import Diagnostic
+from jobledger.ledger.model import display_name
+from jobledger.ledger.suggest import shorten
+from jobledger.render import charts
+from jobledger.render.markdown import labels, render_template
+from jobledger.report.metrics import Report
 
 TEMPLATE = "report.html.j2"
 # Rendered into the page's CSP <meta>, then replaced by the policy computed from the rendered

@@ -8,9 +8,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from jobledger.diagnostics import Diagnostic, Position, error
-from jobledger.model import Entry, Include
-from jobledger.parser import MAX_SYNTAX_ERRORS, parse_text
+from jobledger.ledger.diagnostics import Diagnostic, Position, error
+from jobledger.ledger.model import Entry, Include
+from jobledger.ledger.parser import MAX_SYNTAX_ERRORS, parse_text
 
 
 @dataclass(frozen=True, slots=True)
