@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 import time
@@ -11,6 +10,7 @@ from datetime import date
 from typing import TextIO
 
 from jobledger.files import UsageError, find_ledger, write_atomic
+from jobledger.ledger import globs
 from jobledger.ledger.diagnostics import render_json, render_text
 from jobledger.pipeline import Result, load_ledger
 from jobledger.report.metrics import Report
@@ -250,7 +250,7 @@ def _is_ledger_file(target: str, files: Sequence[str], patterns: Sequence[str]) 
     real = os.path.realpath(target)
     if real in files:
         return True
-    return any(fnmatch.fnmatch(path, pattern) for path in (target, real) for pattern in patterns)
+    return any(globs.matches(path, pattern) for path in (target, real) for pattern in patterns)
 
 
 def _markdown_with_errors(body: str, problems: str, errors: int, since: str) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import glob
 import os
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from jobledger.ledger import globs
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
 from jobledger.ledger.model import Entry, Include
 from jobledger.ledger.parser import MAX_SYNTAX_ERRORS, parse_text
@@ -126,7 +125,7 @@ def _resolve(include: Include, including: str, state: _State) -> list[str]:
     base = os.path.dirname(including)
     pattern = os.path.join(base, os.path.expanduser(include.pattern))
     state.patterns.append(os.path.abspath(pattern))
-    if not glob.has_magic(pattern):
+    if not globs.has_magic(pattern):
         if os.path.isdir(pattern):
             state.diagnostics.append(
                 error(
@@ -145,58 +144,9 @@ def _resolve(include: Include, including: str, state: _State) -> list[str]:
         return [os.path.normpath(pattern)]
     # A glob beside its own file ("*.jobs") means the others: it never includes itself.
     itself = os.path.realpath(including)
-    matches = sorted(
-        p for p in _expand(pattern) if os.path.isfile(p) and os.path.realpath(p) != itself
-    )
+    matches = [p for p in globs.expand(pattern) if os.path.realpath(p) != itself]
     if not matches:
         state.diagnostics.append(
             error("JL011", f'include "{include.pattern}" matches no file', include.position)
         )
     return [os.path.normpath(p) for p in matches]
-
-
-def _expand(pattern: str) -> list[str]:
-    """glob, except that '**' never follows a symbolic link to a directory: Python 3.11's glob
-    does, and a link to a parent makes it loop forever."""
-    if "**" not in pattern:
-        return glob.glob(pattern)
-    parts = pattern.split(os.sep)
-    first_magic = next(i for i, part in enumerate(parts) if glob.has_magic(part))
-    base = os.sep.join(parts[:first_magic]) or os.curdir
-    matcher = re.compile(_translate(parts[first_magic:]))
-    found = []
-    for directory, subdirectories, files in os.walk(base, followlinks=False):
-        subdirectories[:] = [d for d in subdirectories if not d.startswith(".")]
-        for name in files:
-            path = os.path.join(directory, name)
-            if matcher.fullmatch(os.path.relpath(path, base).replace(os.sep, "/")):
-                found.append(path)
-    return found
-
-
-def _translate(segments: list[str]) -> str:
-    """Glob segments -> a regex over '/'-separated relative paths; '**' is any number of
-    directories, '*' and '?' stay within one name and never match a leading '.'."""
-    regex = ""
-    for position, segment in enumerate(segments):
-        last = position == len(segments) - 1
-        if segment == "**":
-            regex += "(?:[^/.][^/]*/)*" if not last else "(?:[^/.][^/]*/)*[^/.][^/]*"
-            continue
-        regex += "" if segment.startswith(".") else "(?!\\.)"
-        index = 0
-        while index < len(segment):
-            char = segment[index]
-            if char == "*":
-                regex += "[^/]*"
-            elif char == "?":
-                regex += "[^/]"
-            elif char == "[" and (end := segment.find("]", index + 2)) != -1:
-                inner = segment[index + 1 : end]
-                regex += "[" + ("^" + inner[1:] if inner.startswith("!") else inner) + "]"
-                index = end
-            else:
-                regex += re.escape(char)
-            index += 1
-        regex += "" if last else "/"
-    return regex

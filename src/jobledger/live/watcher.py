@@ -20,8 +20,6 @@ This is the only module that imports watchdog, so `jobledger check` and `--help`
 from __future__ import annotations
 
 import contextlib
-import fnmatch
-import glob
 import logging
 import os
 import threading
@@ -33,6 +31,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
+
+from jobledger.ledger import globs
 
 log = logging.getLogger(__name__)
 
@@ -58,18 +58,9 @@ def watched_directories(targets: Targets) -> set[tuple[str, bool]]:
     (recursive when the rest of the glob spans directories, as `**/*.jobs` or `*/x.jobs` do)."""
     found = {(os.path.dirname(path), False) for path in targets.files}
     for pattern in targets.patterns:
-        base, rest = _split_glob(pattern)
-        found.add((base, os.sep in rest))
+        base, rest = globs.split(pattern)
+        found.add((base, "/" in rest))
     return found
-
-
-def _split_glob(pattern: str) -> tuple[str, str]:
-    """'/a/b/*/c*.jobs' -> ('/a/b', '*/c*.jobs'); a glob without magic -> (its dir, its name)."""
-    parts = pattern.split(os.sep)
-    for index, part in enumerate(parts):
-        if glob.has_magic(part):
-            return os.sep.join(parts[:index]) or os.sep, os.sep.join(parts[index:])
-    return os.path.dirname(pattern), os.path.basename(pattern)
 
 
 def _existing_ancestor(directory: str) -> str:
@@ -83,16 +74,13 @@ def _existing_ancestor(directory: str) -> str:
 
 
 class Matcher:
-    """Does a changed path matter? Set look-ups and a few fnmatch calls: cheap enough to run on
+    """Does a changed path matter? Set look-ups and a few regex matches: cheap enough to run on
     the observer's thread for every event."""
 
     def __init__(self, targets: Targets) -> None:
         self.files = targets.files
         self.ignore = targets.ignore
-        # `**/` may match no directory at all, which fnmatch alone does not know.
-        self.patterns = tuple(
-            {p for pattern in targets.patterns for p in (pattern, _collapse_globstar(pattern))}
-        )
+        self.patterns = tuple(globs.compile_glob(pattern) for pattern in targets.patterns)
         # A directory we watch (or await) that is created, deleted or renamed matters too.
         self.directories: set[str] = set()
         for directory, _ in watched_directories(targets):
@@ -113,14 +101,10 @@ class Matcher:
             return False
         if path in self.files:
             return True
-        if any(fnmatch.fnmatchcase(path, pattern) for pattern in self.patterns):
+        if any(pattern.fullmatch(path) for pattern in self.patterns):
             return True
         real = os.path.realpath(path)  # a file reached through a symlinked directory
         return real != path and real in self.files
-
-
-def _collapse_globstar(pattern: str) -> str:
-    return pattern.replace(f"{os.sep}**{os.sep}", os.sep)
 
 
 class _Flagger(FileSystemEventHandler):
