@@ -41,10 +41,10 @@ def main() -> int:
                 check=True,
             )
 
-        from jobledger.pipeline import load_ledger
+        from jobledger.pipeline import load_report
         from jobledger.render.html import render_html
 
-        result = load_ledger([ledger], AS_OF)
+        result = load_report([ledger], AS_OF)
         if result.report is None:
             print("the ledger has errors", file=sys.stderr)
             return 1
@@ -75,7 +75,7 @@ def main() -> int:
         subprocess.run(command, check=True, capture_output=True)
         cold = time.perf_counter() - started
 
-        tracked = result.report["totals"]["tracked"]
+        tracked = result.report.totals.tracked
         size = len(page.encode("utf-8"))
         print(f"ledger:            {tracked} applications")
         print(f"page size:         {size:,} bytes ({size / 1_000_000:.2f} MB)")

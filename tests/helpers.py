@@ -4,26 +4,32 @@ from __future__ import annotations
 
 from datetime import date
 from textwrap import dedent
-from typing import Any
 
+from jobledger.ledger.model import Ledger
 from jobledger.ledger.parser import parse_text
-from jobledger.ledger.reducer import Ledger, reduce_entries
-from jobledger.report.metrics import compute_report
+from jobledger.ledger.reducer import reduce_entries
+from jobledger.report.build import build_report
+from jobledger.report.model import Report
+from jobledger.report.view import View, view_at
 
 AS_OF = date(2026, 3, 15)
 
 
-def ledger(text: str, as_of: date = AS_OF) -> Ledger:
+def ledger(text: str) -> Ledger:
     parsed = parse_text(dedent(text), "t.jobs")
     assert not parsed.diagnostics, [d.render() for d in parsed.diagnostics]
-    state, diagnostics = reduce_entries(parsed.entries, as_of)
+    state, diagnostics = reduce_entries(parsed.entries)
     assert not [d for d in diagnostics if d.is_error], [d.render() for d in diagnostics]
     return state
 
 
-def report(text: str, as_of: date = AS_OF) -> dict[str, Any]:
-    return compute_report(ledger(text, as_of))
+def view(text: str, as_of: date = AS_OF) -> View:
+    return view_at(ledger(text), as_of)
 
 
-def reached(rep: dict[str, Any]) -> dict[str, int]:
-    return {step["key"]: step["reached"] for step in rep["funnel"]}
+def report(text: str, as_of: date = AS_OF) -> Report:
+    return build_report(ledger(text), as_of)
+
+
+def reached(rep: Report) -> dict[str, int]:
+    return {step.stage.key: step.reached for step in rep.funnel}

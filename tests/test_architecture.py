@@ -8,6 +8,7 @@ jobledger.report import metrics` is an edge to `jobledger.report.metrics`.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -104,13 +105,13 @@ def test_the_edge_reader_sees_an_upward_import() -> None:
     """The check itself must catch what the review found it missed: `from jobledger import X`
     inside a lower layer, and relative imports."""
     source = (
-        "from jobledger import cli\nfrom jobledger.report import metrics\n"
+        "from jobledger import cli\nfrom jobledger.report import build\n"
         "from . import parser\nfrom ..render.html import render_html\n"
     )
     found = edges("jobledger.ledger.model", source)
     assert found == {
         "jobledger.cli",
-        "jobledger.report.metrics",
+        "jobledger.report.build",
         "jobledger.ledger.parser",
         "jobledger.render.html",
     }
@@ -133,3 +134,39 @@ def test_only_the_parser_knows_lark() -> None:
         }
         if module != "jobledger.ledger.parser":
             assert "lark" not in names, module
+
+
+def test_today_is_asked_in_one_place() -> None:
+    """The report date is an input: only cli/common.py asks the clock what day it is."""
+    callers = []
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in ("today", "now")
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("date", "datetime")
+            ):
+                callers.append(module)
+    assert callers == ["jobledger.cli.common"]
+
+
+TEMPLATES = PACKAGE / "render" / "templates"
+JINJA_CODE = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}", re.S)
+STRING = re.compile(r'"[^"]*"|\'[^\']*\'')
+COMPUTING = re.compile(
+    r"\|\s*(sum|length|count|max|min)\b"  # counting filters
+    r"|\.append\(|\bnamespace\("  # building lists or state
+    r"|[\w)\]]\s*[-+*/%]\s*[\w(]"  # arithmetic between values
+)
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.rglob("*.j2")), ids=lambda p: p.name)
+def test_templates_only_format(template: Path) -> None:
+    """Numbers come from the typed report; a template may loop, test and format, not compute."""
+    text = template.read_text("utf-8")
+    if template.name.endswith((".js.j2", ".css.j2")):
+        return  # plain script and style, no Jinja code in them
+    code = ["".join(match.groups("")) for match in JINJA_CODE.finditer(text)]
+    found = [c for c in code if COMPUTING.search(STRING.sub('""', c))]
+    assert not found, found

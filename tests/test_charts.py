@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,32 +13,34 @@ from hypothesis import strategies as st
 from jobledger.ledger import model
 from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import reduce_entries
-from jobledger.pipeline import load_ledger
-from jobledger.render import charts
-from jobledger.report.metrics import compute_report
+from jobledger.ledger.suggest import shorten
+from jobledger.pipeline import load_report
+from jobledger.render.charts import columns, funnel, geometry, roles, sankey
+from jobledger.report.build import build_report
+from jobledger.report.model import Report, StageFlow, Week
 
 AS_OF = date(2026, 3, 15)
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"
 
 
-def report_from(text: str, as_of: date = AS_OF) -> dict[str, Any]:
+def report_from(text: str, as_of: date = AS_OF) -> Report:
     parsed = parse_text(text, "t.jobs")
     assert not parsed.diagnostics, [d.render() for d in parsed.diagnostics]
-    ledger, diagnostics = reduce_entries(parsed.entries, as_of)
+    ledger, diagnostics = reduce_entries(parsed.entries)
     assert not [d for d in diagnostics if d.is_error], [d.render() for d in diagnostics]
-    return compute_report(ledger)
+    return build_report(ledger, as_of)
 
 
 @pytest.fixture(scope="module")
-def example() -> dict[str, Any]:
-    result = load_ledger([str(EXAMPLE)], AS_OF)
+def example() -> Report:
+    result = load_report([str(EXAMPLE)], AS_OF)
     assert result.report is not None
     return result.report
 
 
-def outlets(flow: charts.StageFlow) -> dict[str, int]:
+def outlets(flow: StageFlow) -> dict[str, int]:
     """What left or stayed at a stage, zero counts dropped: easy to compare."""
-    found = {key: count for key, count in flow.exits if count}
+    found = {outcome.key: count for outcome, count in flow.exits if count}
     found |= {"forward": flow.forward, "inferred": flow.inferred, "stays": flow.stays}
     return {key: count for key, count in found.items() if count}
 
@@ -47,11 +48,17 @@ def outlets(flow: charts.StageFlow) -> dict[str, int]:
 # ---------------------------------------------------------------- Sankey on the example
 
 
-def test_example_flows_match_the_report(example: dict[str, Any]) -> None:
-    flows = charts.sankey_flows(example)
+def balanced(flow: StageFlow) -> bool:
+    """In = out + stays, nothing negative."""
+    counts = [flow.forward, flow.inferred, flow.stays, *(count for _, count in flow.exits)]
+    return flow.inflow == flow.outflow + flow.stays and min(counts) >= 0
+
+
+def test_example_flows_match_the_report(example: Report) -> None:
+    flows = example.flows
     assert [f.inflow for f in flows] == [17, 11, 7, 6, 2, 1, 1, 0]
-    assert [f.inflow for f in flows] == [s["reached"] for s in example["funnel"]]
-    by_key = {f.key: outlets(f) for f in flows}
+    assert [f.inflow for f in flows] == [s.reached for s in example.funnel]
+    by_key = {f.stage.key: outlets(f) for f in flows}
     assert by_key == {
         "wishlist": {"forward": 11, "stays": 6},
         "applied": {"forward": 7, "rejected": 1, "ghosted": 1, "inferred": 1, "stays": 1},
@@ -62,23 +69,21 @@ def test_example_flows_match_the_report(example: dict[str, Any]) -> None:
         "offer": {"stays": 1},  # Initech: an offer to answer
         "accepted": {},
     }
-    assert all(f.balanced for f in flows)
+    assert all(balanced(f) for f in flows)
     assert [f.stays_label for f in flows][:2] == ["Not applied yet", "Active"]
     assert flows[-1].stays_label == "Accepted"
 
 
-def test_example_flows_agree_with_the_exits_table(example: dict[str, Any]) -> None:
+def test_example_flows_agree_with_the_exits_table(example: Report) -> None:
     """No application in the example went back a stage, so counting at the highest stage and
     at the stage it ended give the same table."""
-    for flow in charts.sankey_flows(example):
-        for outcome, count in flow.exits:
-            assert count == example["exits"][outcome][flow.key]
-        assert flow.inferred == example["ghosted_inferred_at"][flow.key]
+    for flow, row in zip(example.flows, example.exits, strict=True):
+        assert flow.exits == row.outcomes
+        assert flow.inferred == row.inferred
 
 
-def test_example_sankey_geometry(example: dict[str, Any]) -> None:
-    flows = charts.sankey_flows(example)
-    chart = charts.sankey_chart(flows, {o["key"]: o["label"] for o in example["outcomes"]})
+def test_example_sankey_geometry(example: Report) -> None:
+    chart = sankey.sankey_chart(example.flows, example.outcomes)
     assert chart is not None
     check_geometry(chart)
     stages = [n for n in chart.nodes if n.kind == "stage"]
@@ -102,7 +107,7 @@ def test_example_sankey_geometry(example: dict[str, Any]) -> None:
     assert " ".join(response.lines) == response.label and len(response.lines) == 2
 
 
-def check_geometry(chart: charts.SankeyChart) -> None:
+def check_geometry(chart: sankey.SankeyChart) -> None:
     """Heights are proportional to counts, every link starts at its source node and fills its
     target, a source gives out exactly its height, and everything fits the viewBox."""
     nodes = {n.id: n for n in chart.nodes}
@@ -112,17 +117,19 @@ def check_geometry(chart: charts.SankeyChart) -> None:
     for node in chart.nodes:
         assert abs(node.height - node.count * scale) <= tolerance, node
         assert node.x >= 0 and node.x + node.width <= chart.width
-        assert node.text_y >= charts.FONT and node.y + node.height <= chart.height
+        assert node.text_y >= geometry.FONT and node.y + node.height <= chart.height
+    flows = {f"s{f.stage.index}": f for f in chart.flows}
     given_out: dict[str, int] = {}
     for link in chart.links:
         source, target = nodes[link.source], nodes[link.target]
-        assert link.count == target.count if target.kind != "stage" else True
+        # Into a terminal: all of it; into the next stage: what went on from the source.
+        expected = flows[link.source].forward if target.kind == "stage" else target.count
+        assert link.count == expected, link
         assert link.path.startswith(f"M{source.x + source.width:g}")
         given_out[link.source] = given_out.get(link.source, 0) + link.count
-    flows = {f"s{f.index}": f for f in chart.flows}
     for node_id, count in given_out.items():
         flow = flows[node_id]
-        staying = flow.stays if flow.index == len(chart.flows) - 1 else 0
+        staying = flow.stays if flow.stage.index == len(chart.flows) - 1 else 0
         assert count + staying == nodes[node_id].count == flow.inflow
 
 
@@ -176,20 +183,20 @@ def ledgers(draw: st.DrawFn) -> tuple[str, date, bool]:
 def test_every_node_balances(case: tuple[str, date, bool]) -> None:
     text, as_of, monotonic = case
     report = report_from(text, as_of)
-    flows = charts.sankey_flows(report)
-    assert [f.inflow for f in flows] == [s["reached"] for s in report["funnel"]]
+    flows = report.flows
+    assert [f.inflow for f in flows] == [s.reached for s in report.funnel]
     for flow, after in zip(flows, [*flows[1:], None], strict=True):
-        assert flow.balanced, flow  # in = out + stays, nothing negative
+        assert balanced(flow), flow
         assert flow.forward == (after.inflow if after is not None else 0)
     # Each application ends exactly once: in an outcome, silent, or still where it got to.
     ended = sum(f.outflow - f.forward + f.stays for f in flows)
-    assert ended == report["totals"]["tracked"]
+    assert ended == report.totals.tracked
     if monotonic:  # no application went back: the exits table and the diagram agree
-        for flow in flows:
-            assert dict(flow.exits) == {o: report["exits"][o][flow.key] for o, _ in flow.exits}
-            assert flow.inferred == report["ghosted_inferred_at"][flow.key]
-    chart = charts.sankey_chart(flows, {o["key"]: o["label"] for o in report["outcomes"]})
-    if report["totals"]["tracked"] == 0:
+        for flow, row in zip(flows, report.exits, strict=True):
+            assert flow.exits == row.outcomes
+            assert flow.inferred == row.inferred
+    chart = sankey.sankey_chart(flows, report.outcomes)
+    if report.totals.tracked == 0:
         assert chart is None
     else:
         assert chart is not None
@@ -199,8 +206,8 @@ def test_every_node_balances(case: tuple[str, date, bool]) -> None:
 # ---------------------------------------------------------------- the other charts
 
 
-def test_funnel_bars_share_one_scale(example: dict[str, Any]) -> None:
-    chart = charts.funnel_chart(example["funnel"])
+def test_funnel_bars_share_one_scale(example: Report) -> None:
+    chart = funnel.funnel_chart(example.funnel)
     widths = [row.bar_width for row in chart.rows]
     assert widths[0] == chart.width and widths[-1] == 0
     assert widths == sorted(widths, reverse=True)
@@ -209,12 +216,12 @@ def test_funnel_bars_share_one_scale(example: dict[str, Any]) -> None:
 
 
 def test_funnel_of_nothing_draws_no_bars() -> None:
-    chart = charts.funnel_chart(report_from("")["funnel"])
+    chart = funnel.funnel_chart(report_from("").funnel)
     assert {row.bar_width for row in chart.rows} == {0}
 
 
-def test_roles_chart_compares_steps(example: dict[str, Any]) -> None:
-    groups = charts.roles_chart(example)
+def test_roles_chart_compares_steps(example: Report) -> None:
+    groups = roles.roles_chart(example)
     assert [g.key for g in groups] == DEFAULT_STAGES[1:]
     phone = next(g for g in groups if g.key == "phone")
     assert [(b.full_label, b.count, b.previous) for b in phone.bars] == [
@@ -225,16 +232,17 @@ def test_roles_chart_compares_steps(example: dict[str, Any]) -> None:
         ("Other", 1, 1),
     ]
     assert all(b.bar_width <= phone.bar_area for b in phone.bars)
-    assert charts.roles_chart(report_from("2026-01-05 applied Solo\n")) == ()
+    assert roles.roles_chart(report_from("2026-01-05 applied Solo\n")) == ()
 
 
 def test_wrap_breaks_at_words_and_cuts_what_does_not_fit() -> None:
-    assert charts.wrap("Response, No Interview Yet", 17) == ("Response, No", "Interview Yet")
-    assert charts.wrap("Short", 17) == ("Short",)
-    assert charts.wrap("a b c d e f g h", 5, lines=2) == ("a b c", "d e…")
-    assert charts.wrap("Supercalifragilistic", 10) == ("Supercali…",)
-    assert charts.wrap("", 10) == ("",)
-    assert charts.shorten("Developer Advocate (EMEA)", 18) == "Developer Advocat…"
+    wrap = geometry.wrap
+    assert wrap("Response, No Interview Yet", 17) == ("Response, No", "Interview Yet")
+    assert wrap("Short", 17) == ("Short",)
+    assert wrap("a b c d e f g h", 5, lines=2) == ("a b c", "d e…")
+    assert wrap("Supercalifragilistic", 10) == ("Supercali…",)
+    assert wrap("", 10) == ("",)
+    assert shorten("Developer Advocate (EMEA)", 18) == "Developer Advocat…"
 
 
 @pytest.mark.parametrize(
@@ -250,45 +258,38 @@ def test_wrap_breaks_at_words_and_cuts_what_does_not_fit() -> None:
     ],
 )
 def test_nice_ticks(top: int, ticks: tuple[int, ...]) -> None:
-    assert charts.nice_ticks(top) == ticks
+    assert columns.nice_ticks(top) == ticks
 
 
 def test_reply_bins() -> None:
-    assert charts.reply_bins([]) == (1, ())
-    assert charts.reply_bins([3, 3, 5]) == (1, ((0, 0), (1, 0), (2, 0), (3, 2), (4, 0), (5, 1)))
-    width, bins = charts.reply_bins([3, 4, 7, 7, 8, 12, 31])
+    assert columns.reply_bins([]) == (1, ())
+    assert columns.reply_bins([3, 3, 5]) == (1, ((0, 0), (1, 0), (2, 0), (3, 2), (4, 0), (5, 1)))
+    width, bins = columns.reply_bins([3, 4, 7, 7, 8, 12, 31])
     assert width == 3 and sum(count for _, count in bins) == 7 and len(bins) <= 12
     assert bins[-1] == (30, 1)
 
 
-def test_reply_chart_marks_the_median(example: dict[str, Any]) -> None:
-    reply = example["timing"]["first_reply"]
-    chart = charts.reply_chart(reply["days"], reply["median_days"])
+def test_reply_chart_marks_the_median(example: Report) -> None:
+    reply = example.timing.first_reply
+    chart = columns.reply_chart(reply.days, reply.median_days)
     assert chart is not None and chart.marker is not None
     assert chart.marker.label == "median 7 days"
     # 8 replies: the explicit ghosting ends a wait with no answer, so it is not one.
-    assert sum(c.count for c in chart.columns) == reply["count"] == 8
+    assert sum(c.count for c in chart.columns) == reply.count == 8
     # The median line falls inside the column holding day 7.
     holder = next(c for c in chart.columns if c.label == "6\N{EN DASH}7 days")
     assert holder.x <= chart.marker.x <= holder.x + holder.width
-    assert charts.reply_chart([], None) is None
+    assert columns.reply_chart([], None) is None
 
 
 def test_weekly_chart_thins_its_axis_labels() -> None:
-    weeks = [
-        {
-            "week": f"W{i}",
-            "start": (date(2024, 1, 1) + timedelta(weeks=i)).isoformat(),
-            "count": i % 5,
-        }
-        for i in range(100)
-    ]
-    chart = charts.weekly_chart(weeks)
+    weeks = [Week(f"W{i}", date(2024, 1, 1) + timedelta(weeks=i), i % 5) for i in range(100)]
+    chart = columns.weekly_chart(weeks)
     assert chart is not None
     ticks = [c.tick for c in chart.columns if c.tick is not None]
     assert 3 <= len(ticks) <= 8 and ticks[0] == "Jan 24"
     assert not chart.show_values  # 100 columns are too narrow for a count each
-    assert charts.weekly_chart([]) is None
+    assert columns.weekly_chart([]) is None
     assert all(
         c.height >= 0 and c.y + c.height == pytest.approx(chart.baseline, abs=0.1)
         for c in chart.columns

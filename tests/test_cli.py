@@ -172,7 +172,7 @@ def test_help_and_check_do_not_import_jinja2_or_watchdog() -> None:
         return [m for m in done.stdout.strip().split(",") if m]
 
     assert heavy_imports("jobledger.cli") == []  # --help
-    assert heavy_imports("jobledger.cli, jobledger.cli.commands") == ["lark"]  # check: no jinja2
+    assert heavy_imports("jobledger.cli, jobledger.cli.check") == ["lark"]  # check: no jinja2
 
 
 @pytest.mark.parametrize("case", ["blueprint", "markdown-hostile", "custom-stages"])
@@ -248,11 +248,11 @@ def test_output_through_a_symlinked_directory_is_still_the_ledger(tmp_path: Path
 
 
 def test_output_where_an_include_glob_would_read_it(tmp_path: Path) -> None:
-    from jobledger.cli.commands import _is_ledger_file
+    from jobledger.pipeline import is_ledger_file
 
     pattern = str(tmp_path / "*.jobs")
-    assert _is_ledger_file(str(tmp_path / "report.jobs"), (), (pattern,))
-    assert not _is_ledger_file(str(tmp_path / "report.html"), (), (pattern,))
+    assert is_ledger_file(str(tmp_path / "report.jobs"), (), (pattern,))
+    assert not is_ledger_file(str(tmp_path / "report.html"), (), (pattern,))
 
 
 def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
@@ -263,11 +263,27 @@ def test_escape_sequences_never_reach_the_terminal(tmp_path: Path) -> None:
     assert "unknown kind 'ap?[2Jplied'" in done.stderr
 
 
-def test_template_bytecode_cache_key_follows_the_environment() -> None:
+def test_compiled_templates_of_another_setup_are_never_reused(tmp_path: Path) -> None:
     """Jinja keys cached bytecode on template source only; ours also covers the environment's
     settings and Jinja's version, so an upgrade never runs stale compiled templates."""
-    from jobledger.render.markdown import _cache_pattern
+    import jinja2
 
-    assert _cache_pattern("3.1.6") != _cache_pattern("3.2.0")
-    assert _cache_pattern("3.1.6") == _cache_pattern("3.1.6")
-    assert _cache_pattern("3.1.6").endswith("_%s.cache")
+    from jobledger.render import templates
+
+    env = templates.environment(None)
+    assert isinstance(env.bytecode_cache, jinja2.FileSystemBytecodeCache)
+    assert env.bytecode_cache.pattern == templates.cache_pattern(jinja2.__version__)
+
+    def compile_with(settings: bytes, version: str) -> None:
+        cache = jinja2.FileSystemBytecodeCache(
+            str(tmp_path), templates.cache_pattern(version, settings)
+        )
+        loader = jinja2.DictLoader({"t.j2": "{{ x }}"})
+        jinja2.Environment(loader=loader, bytecode_cache=cache).get_template("t.j2")
+
+    compile_with(b"settings of one release", "3.1.6")
+    compile_with(b"settings of one release", "3.1.6")  # the same setup: reused
+    assert len(list(tmp_path.iterdir())) == 1
+    compile_with(b"settings of the next release", "3.1.6")  # an upgrade of jobledger
+    compile_with(b"settings of the next release", "3.2.0")  # an upgrade of Jinja
+    assert len(list(tmp_path.iterdir())) == 3

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from jobledger.ledger.diagnostics import Diagnostic
-from jobledger.pipeline import load_ledger
+from jobledger.pipeline import load_report
 
 AS_OF = date(2026, 3, 15)
 
@@ -19,7 +19,7 @@ def diagnose(tmp_path: Path, text: str | bytes, name: str = "hunt.jobs") -> list
         path.write_text(text, encoding="utf-8")
     else:
         path.write_bytes(text)
-    return list(load_ledger([str(path)], AS_OF).diagnostics)
+    return list(load_report([str(path)], AS_OF).diagnostics)
 
 
 # (id, ledger, code, line, column, words in the message, words in the hint or None)
@@ -314,7 +314,7 @@ def test_all_errors_reported_in_order(tmp_path: Path) -> None:
 def test_include_cycle(tmp_path: Path) -> None:
     (tmp_path / "a.jobs").write_text('include "b.jobs"\n2026-02-03 applied A\n')
     (tmp_path / "b.jobs").write_text('2026-02-03 applied B\ninclude "a.jobs"\n')
-    found = [d for d in load_ledger([str(tmp_path / "a.jobs")], AS_OF).diagnostics]
+    found = [d for d in load_report([str(tmp_path / "a.jobs")], AS_OF).diagnostics]
     cycle = [d for d in found if d.code == "JL012"]
     assert len(cycle) == 1
     assert cycle[0].position.path.endswith("b.jobs")
@@ -328,7 +328,7 @@ def test_self_include_is_a_cycle(tmp_path: Path) -> None:
 
 
 def test_path_is_a_directory(tmp_path: Path) -> None:
-    found = list(load_ledger([str(tmp_path)], AS_OF).diagnostics)
+    found = list(load_report([str(tmp_path)], AS_OF).diagnostics)
     assert [d.code for d in found] == ["JL010"]
     assert "directory" in found[0].message
 
@@ -341,7 +341,7 @@ def test_include_of_a_directory(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    found = list(load_ledger([str(tmp_path / "nope.jobs")], AS_OF).diagnostics)
+    found = list(load_report([str(tmp_path / "nope.jobs")], AS_OF).diagnostics)
     assert [d.code for d in found] == ["JL010"]
 
 
@@ -357,7 +357,7 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
 
     monkeypatch.setattr("builtins.open", refuse)
-    found = list(load_ledger([str(path)], AS_OF).diagnostics)
+    found = list(load_report([str(path)], AS_OF).diagnostics)
     assert [d.code for d in found] == ["JL010"]
     assert "permission denied" in found[0].message
 
@@ -386,7 +386,7 @@ def test_close_name_warning(tmp_path: Path) -> None:
 def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
     path = tmp_path / "hunt.jobs"
     path.write_text("2026-02-03 applied A\n2026-02-05 phone A\n2026-02-07 response A\n")
-    result = load_ledger([str(path)], AS_OF, strict=True)
+    result = load_report([str(path)], AS_OF, strict=True)
     assert [d.severity.value for d in result.diagnostics] == ["error"]
     assert result.report is None
 

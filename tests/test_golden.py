@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from jobledger.ledger.diagnostics import render_text
-from jobledger.pipeline import load_ledger
-from jobledger.render.markdown import render_json, render_markdown
+from jobledger.pipeline import load_report
+from jobledger.render.json_report import render_json
+from jobledger.render.markdown import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = sorted((ROOT / "tests" / "cases").glob("*.jobs"))
@@ -35,7 +36,7 @@ def check(path: Path, actual: str) -> None:
 )
 def test_golden(ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # diagnostics show paths as given: keep them repository-relative
-    result = load_ledger([str(ledger.relative_to(ROOT))], AS_OF)
+    result = load_report([str(ledger.relative_to(ROOT))], AS_OF)
     check(GOLDEN / f"{ledger.stem}.diag", render_text(result.diagnostics) + "\n")
     if result.report is None:
         assert result.errors, "a ledger without a report must have errors"

@@ -19,8 +19,10 @@ import pytest
 from conftest import missing_tool
 
 from jobledger.ledger.diagnostics import Diagnostic, Severity
-from jobledger.pipeline import load_ledger
-from jobledger.render.html import content_security_policy, render_html, safe_href
+from jobledger.pipeline import load_report
+from jobledger.render.html import content_security_policy, render_html, render_text_page
+from jobledger.render.links import safe_href
+from jobledger.report.model import Report
 
 AS_OF = date(2026, 3, 15)
 REPO = Path(__file__).resolve().parent.parent
@@ -121,19 +123,19 @@ class Page(HTMLParser):
         return " ".join(" ".join(self.text).split())
 
 
-def example_report() -> dict[str, Any]:
-    result = load_ledger([str(EXAMPLE)], AS_OF)
+def example_report() -> Report:
+    result = load_report([str(EXAMPLE)], AS_OF)
     assert result.report is not None
     return result.report
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
+def report() -> Report:
     return example_report()
 
 
 @pytest.fixture(scope="module")
-def page(report: dict[str, Any]) -> str:
+def page(report: Report) -> str:
     return render_html(report)
 
 
@@ -144,7 +146,7 @@ def broken_diagnostics(tmp_path: Path) -> tuple[Diagnostic, ...]:
         '2026-13-01 applied Foo\n2026-01-06 applied "Unclosed <b>\n',
         encoding="utf-8",
     )
-    result = load_ledger([str(ledger)], AS_OF)
+    result = load_report([str(ledger)], AS_OF)
     assert result.report is None and len(result.errors) == 4
     return result.diagnostics
 
@@ -152,7 +154,7 @@ def broken_diagnostics(tmp_path: Path) -> tuple[Diagnostic, ...]:
 def hostile_page(tmp_path: Path, **options: Any) -> str:
     ledger = tmp_path / "hostile.jobs"
     ledger.write_text(HOSTILE, encoding="utf-8")
-    result = load_ledger([str(ledger)], AS_OF)
+    result = load_report([str(ledger)], AS_OF)
     assert result.report is not None, [d.render() for d in result.diagnostics]
     return render_html(result.report, **options)
 
@@ -168,7 +170,7 @@ def vnu_jar() -> Path:
     return jar
 
 
-def nu_validate(java: str, pages: dict[str, str], directory: Path) -> list[dict[str, Any]]:
+def nu_validate(java: str, pages: dict[str, str], directory: Path) -> list[Report]:
     """Messages of type error (or warnings promoted by vnu) for each page, via `java -jar`."""
     paths = []
     for name, html in pages.items():
@@ -182,7 +184,7 @@ def nu_validate(java: str, pages: dict[str, str], directory: Path) -> list[dict[
         timeout=180,
         check=False,
     )
-    messages: list[dict[str, Any]] = json.loads(done.stderr or done.stdout)["messages"]
+    messages: list[Report] = json.loads(done.stderr or done.stdout)["messages"]
     return [m for m in messages if m.get("type") == "error" or m.get("subType") == "fatal"]
 
 
@@ -220,7 +222,7 @@ def test_every_section_is_there_in_order(page: str) -> None:
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
 
 
-def test_the_numbers_are_the_reports(page: str, report: dict[str, Any]) -> None:
+def test_the_numbers_are_the_reports(page: str, report: Report) -> None:
     text = Page(page).all_text
     assert "Spring 2026 job hunt" in text and "as of 2026-03-15" in text
     assert "Tracked 17 applications" in text
@@ -233,11 +235,11 @@ def test_the_numbers_are_the_reports(page: str, report: dict[str, Any]) -> None:
     assert "Median 7 days over 8 replies; fastest 3 days, slowest 14 days." in text
     assert "11 applications over 8 weeks" in text
     assert "referral 4 4 100%" in text
-    for app in report["applications"]:
-        assert f"{app['company']} | {app['title']}" in text
-    for item in report["attention"]:
-        assert f"{item['company']} | {item['title']}" in text
-    for line in report["insights"]:
+    for app in report.applications:
+        assert app.name in text
+    for item in report.attention.items:
+        assert item.name in text
+    for line in report.insights:
         assert line.replace("`", "") in text
 
 
@@ -259,12 +261,12 @@ def test_charts_are_accessible_images(page: str) -> None:
     assert all(a.get("scope") in ("col", "row") for a in parsed.tags("th"))
 
 
-def test_nothing_is_fetched(page: str, report: dict[str, Any]) -> None:
+def test_nothing_is_fetched(page: str, report: Report) -> None:
     parsed = Page(page)
     ledger_links = {
         value
-        for app in report["applications"]
-        for value in app["meta"].values()
+        for app in report.applications
+        for _, value in app.meta
         if value.startswith(("http://", "https://"))
     }
     assert ledger_links  # the example has a job posting's URL
@@ -312,7 +314,7 @@ def test_policy_of_a_page_without_scripts() -> None:
     assert "script-src 'none'" in content_security_policy("<style>a{}</style>")
 
 
-def test_live_script_only_when_live(report: dict[str, Any], page: str) -> None:
+def test_live_script_only_when_live(report: Report, page: str) -> None:
     assert "EventSource" not in page
     live = render_html(report, live=True)
     scripts = Page(live).scripts
@@ -321,7 +323,7 @@ def test_live_script_only_when_live(report: dict[str, Any], page: str) -> None:
     assert len(content_security_policy(live).split("script-src ")[1].split(";")[0].split()) == 2
 
 
-def test_banner_lists_every_diagnostic(tmp_path: Path, report: dict[str, Any]) -> None:
+def test_banner_lists_every_diagnostic(tmp_path: Path, report: Report) -> None:
     diagnostics = broken_diagnostics(tmp_path)
     page = render_html(report, diagnostics=diagnostics, live=True, report_time="14:02")
     parsed = Page(page)
@@ -351,7 +353,7 @@ def test_no_report_yet_shows_only_the_banner(tmp_path: Path) -> None:
     assert len(parsed.tags("h1")) == 1
 
 
-def test_warnings_alone_are_not_an_alarm(report: dict[str, Any]) -> None:
+def test_warnings_alone_are_not_an_alarm(report: Report) -> None:
     from jobledger.ledger.diagnostics import Position
 
     warning = Diagnostic(Severity.WARNING, "JL241", "stage went back", Position("a.jobs", 3, 12))
@@ -360,7 +362,7 @@ def test_warnings_alone_are_not_an_alarm(report: dict[str, Any]) -> None:
     assert 'role="alert"' not in page
 
 
-def test_a_template_directory_overrides_one_partial(tmp_path: Path, report: dict[str, Any]) -> None:
+def test_a_template_directory_overrides_one_partial(tmp_path: Path, report: Report) -> None:
     (tmp_path / "html").mkdir()
     (tmp_path / "html" / "_insights.html.j2").write_text(
         '<section id="insights"><h2>Mine</h2><p>{{ report.title }}</p></section>\n',
@@ -370,7 +372,7 @@ def test_a_template_directory_overrides_one_partial(tmp_path: Path, report: dict
     assert "<h2>Mine</h2>" in page and 'id="funnel"' in page
 
 
-def test_a_template_file_extends_the_report(tmp_path: Path, report: dict[str, Any]) -> None:
+def test_a_template_file_extends_the_report(tmp_path: Path, report: Report) -> None:
     mine = tmp_path / "mine.html.j2"
     mine.write_text(
         '{% extends "report.html.j2" %}\n'
@@ -386,10 +388,16 @@ def test_cli_writes_the_page(run_cli: Any, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     done = run_cli("report", EXAMPLE, "--as-of", "2026-03-15", "--format", "html", "-o", out)
     assert done.returncode == 0, done.stderr
-    assert out.read_text("utf-8") == render_html(example_report())
+    assert done.stdout == "" and done.stderr == f"wrote {out}\n"
+    page = out.read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert content_security_policy(page) in page  # its policy matches its own blocks
+    text = Page(page).all_text
+    assert "Spring 2026 job hunt" in text and "Tracked 17 applications" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
 
-def test_percentages_round_half_up(report: dict[str, Any]) -> None:
+def test_percentages_round_half_up(report: Report) -> None:
     # 5/8 = 62.5% rounds up to 63% (Software Engineer's no progress share), as a sheet does.
     assert '5<span class="pct">63%</span>' in render_html(report)
 
@@ -447,29 +455,29 @@ def test_safe_href() -> None:
 # ---------------------------------------------------------------- the W3C Nu validator
 
 
-def test_pages_are_valid_html(java_path: str, tmp_path: Path, report: dict[str, Any]) -> None:
+def test_pages_are_valid_html(java_path: str, tmp_path: Path, report: Report) -> None:
     diagnostics = broken_diagnostics(tmp_path)
     pages = {
         "example": render_html(report),
         "live": render_html(report, live=True, diagnostics=diagnostics, report_time="14:02"),
         "broken": render_html(None, diagnostics=diagnostics, live=True),
         "hostile": hostile_page(tmp_path),
-        "empty": render_html(load_report(tmp_path, "")),
+        "empty": render_html(report_of_text(tmp_path, "")),
     }
     errors = nu_validate(java_path, pages, tmp_path)
     assert errors == [], json.dumps(errors, indent=1)[:4000]
 
 
-def load_report(tmp_path: Path, text: str) -> dict[str, Any]:
+def report_of_text(tmp_path: Path, text: str) -> Report:
     path = tmp_path / "ledger.jobs"
     path.write_text(text, encoding="utf-8")
-    result = load_ledger([str(path)], AS_OF)
+    result = load_report([str(path)], AS_OF)
     assert result.report is not None
     return result.report
 
 
 def test_an_empty_ledger_renders(tmp_path: Path) -> None:
-    page = render_html(load_report(tmp_path, 'option title "Nothing yet"\n'))
+    page = render_html(report_of_text(tmp_path, 'option title "Nothing yet"\n'))
     text = Page(page).all_text
     assert "Nothing yet" in text and "No applications yet" in text
     assert "Nothing needs you today." in text
@@ -479,19 +487,19 @@ def test_an_empty_ledger_renders(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def big_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def big_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Report]:
     path = tmp_path_factory.mktemp("big") / "g1k.jobs"
     subprocess.run(
         [sys.executable, str(REPO / "bench" / "generate.py"), "1000", str(path)],
         check=True,
         timeout=60,
     )
-    result = load_ledger([str(path)], date(2026, 3, 15))
+    result = load_report([str(path)], date(2026, 3, 15))
     assert result.report is not None
     yield result.report
 
 
-def test_a_thousand_applications_stay_small_and_fast(big_report: dict[str, Any]) -> None:
+def test_a_thousand_applications_stay_small_and_fast(big_report: Report) -> None:
     render_html(big_report)  # warm up: templates compiled once per process
     started = time.perf_counter()
     page = render_html(big_report)
@@ -501,3 +509,21 @@ def test_a_thousand_applications_stay_small_and_fast(big_report: dict[str, Any])
     # The budget is 150 ms (bench/html_render.py measures it); CI machines vary, so the test
     # only catches a gross regression.
     assert elapsed < 1.0, f"{elapsed * 1000:.0f} ms"
+
+
+def test_the_text_page_escapes_and_hashes_exactly_its_inline_blocks(tmp_path: Path) -> None:
+    """`watch --format md --serve`: the Markdown in a page with the report's banner, its own
+    CSP and, live, the same reload script as the report."""
+    diagnostics = broken_diagnostics(tmp_path)
+    page = render_text_page(
+        "# Title\n<b>x</b>", title="T <i>", diagnostics=diagnostics, as_of=AS_OF
+    )
+    assert "&lt;b&gt;x&lt;/b&gt;" in page and "T &lt;i&gt;" in page
+    assert "Stale: showing the report from the last good load (as of 2026-03-15)" in page
+    assert "appplied" in page  # the banner lists the diagnostics
+    policy = content_security_policy(page)
+    assert policy.count("'sha256-") == 2  # its style and the reload script
+    assert "'unsafe-inline'" not in policy
+    assert 'new EventSource("/events")' in page
+    quiet = render_text_page("text", title="T", live=False)
+    assert "EventSource" not in quiet and "Stale" not in quiet

@@ -4,17 +4,19 @@ works with JavaScript off, its CSP lets its own scripts run, and live reload rel
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from watch_process import wait_until
 
-from jobledger.pipeline import load_ledger
-from jobledger.render.html import content_security_policy, render_html
+from jobledger.live.server import LiveServer
+from jobledger.live.server import Page as ServedPage
+from jobledger.pipeline import load_report
+from jobledger.render.html import content_security_policy, render_html, render_text_page
+from jobledger.report.model import Report
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -26,14 +28,14 @@ ROWS = "#apps-table tbody tr"
 
 
 @pytest.fixture(scope="module")
-def report() -> dict[str, Any]:
-    result = load_ledger([str(EXAMPLE)], AS_OF)
+def report() -> Report:
+    result = load_report([str(EXAMPLE)], AS_OF)
     assert result.report is not None
     return result.report
 
 
 @pytest.fixture(scope="module")
-def example_file(report: dict[str, Any], artifacts_dir: Path) -> Path:
+def example_file(report: Report, artifacts_dir: Path) -> Path:
     """The example page on disk, opened as file:// like a page someone was sent."""
     path = artifacts_dir / "html-report-example.html"
     path.write_text(render_html(report), encoding="utf-8")
@@ -101,7 +103,7 @@ def test_axe_finds_nothing_serious(
 def test_axe_on_the_error_banner_and_a_hostile_ledger(
     browser: Browser,
     axe_js_path: Path,
-    report: dict[str, Any],
+    report: Report,
     tmp_path: Path,
     artifacts_dir: Path,
 ) -> None:
@@ -176,10 +178,10 @@ def visible_names(page: Page) -> list[str]:
     )
 
 
-def test_sorting_by_a_column(browser: Browser, example_file: Path, report: dict[str, Any]) -> None:
+def test_sorting_by_a_column(browser: Browser, example_file: Path, report: Report) -> None:
     context, page, console = open_page(browser, example_file.as_uri())
     try:
-        names = [f"{a['company']} | {a['title']}" for a in report["applications"]]
+        names = [a.name for a in report.applications]
         assert visible_names(page) == names  # ledger order to start with
         header = page.locator("#apps-table thead th", has_text="Application")
         header.locator("button").click()
@@ -252,75 +254,54 @@ def visible_names_nojs(page: Page) -> list[str]:
 # ---------------------------------------------------------------- live reload, end to end
 
 
-class LiveServer:
-    """The page with its CSP as a header, and an /events stream that says "reload" on demand:
-    just enough of a server to prove the live script connects, is allowed, and reloads."""
-
-    def __init__(self, page: str) -> None:
-        self.page = page.encode("utf-8")
-        self.csp = content_security_policy(page)
-        self.loads = 0
-        self.connected = threading.Event()
-        self.reload = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:
-                if self.path == "/":
-                    outer.loads += 1
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
-                    self.send_header("Content-Security-Policy", outer.csp)
-                    self.send_header("Content-Length", str(len(outer.page)))
-                    self.end_headers()
-                    self.wfile.write(outer.page)
-                elif self.path == "/events":
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.send_header("Cache-Control", "no-cache")
-                    self.end_headers()
-                    self.wfile.write(b": hello\n\n")
-                    self.wfile.flush()
-                    outer.connected.set()
-                    if outer.reload.wait(10):
-                        outer.reload.clear()  # once: the reloaded page connects again
-                        self.wfile.write(b"data: reload\n\n")
-                        self.wfile.flush()
-                else:
-                    self.send_error(404)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
-
-
 @pytest.fixture
-def live_server(report: dict[str, Any]) -> Iterator[LiveServer]:
-    server = LiveServer(render_html(report, live=True))
-    server.thread.start()
+def live_server() -> Iterator[LiveServer]:
+    """The real live-reload server, in this process, counting the pages it serves."""
+    holder: dict[str, Page] = {}
+    loads: list[int] = []
+
+    def page() -> ServedPage:
+        loads.append(1)
+        return holder["page"]
+
+    server = LiveServer(page, "127.0.0.1", 0, keepalive=0.5)
+    server.loads = loads  # type: ignore[attr-defined]
+    server.holder = holder  # type: ignore[attr-defined]
+    server.start()
     try:
         yield server
     finally:
-        server.server.shutdown()
-        server.server.server_close()
+        server.close()
 
 
-def test_live_page_reloads_on_reload(browser: Browser, live_server: LiveServer) -> None:
-    context, page, console = open_page(browser, live_server.url)
+def serve(server: LiveServer, html: str) -> None:
+    server.holder["page"] = ServedPage(  # type: ignore[attr-defined]
+        html.encode("utf-8"), csp=content_security_policy(html)
+    )
+
+
+def reloads_once_notified(browser: Browser, server: LiveServer) -> None:
+    context, page, console = open_page(browser, server.url)
     try:
-        assert live_server.connected.wait(10), "the live script never opened /events"
-        assert live_server.loads == 1
-        live_server.connected.clear()
-        live_server.reload.set()
-        page.wait_for_event("load", timeout=10_000)
-        assert live_server.loads == 2
-        assert console == []
+        # The live script is running once its EventSource is open on /events.
+        assert wait_until(lambda: server.streams, timeout=10), "no /events stream opened"
+        assert len(server.loads) == 1  # type: ignore[attr-defined]
+        with page.expect_event("load", timeout=10_000):
+            server.notify()
+        assert len(server.loads) == 2  # type: ignore[attr-defined]
+        assert console == []  # the CSP allowed the script; nothing failed
     finally:
         context.close()
+
+
+def test_live_report_reloads_when_the_server_says_so(
+    browser: Browser, live_server: LiveServer, report: Report
+) -> None:
+    serve(live_server, render_html(report, live=True))
+    reloads_once_notified(browser, live_server)
+
+
+def test_live_text_page_reloads_too(browser: Browser, live_server: LiveServer) -> None:
+    """`watch --format md --serve` shows the same reload script in its text page."""
+    serve(live_server, render_text_page("# Report\n\n| a | b |", title="T", as_of=AS_OF))
+    reloads_once_notified(browser, live_server)

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 from jobledger.ledger.loader import decode
 from jobledger.ledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES
 from jobledger.ledger.parser import parse_text
-from jobledger.ledger.reducer import reduce_entries
-from jobledger.pipeline import load_ledger
-from jobledger.report.metrics import compute_report
+from jobledger.ledger.reducer import identity, reduce_entries
+from jobledger.pipeline import load_report
+from jobledger.report.build import build_report
+from jobledger.report.model import Report
 
 KINDS = [key for key, _ in (*DEFAULT_STAGES, *DEFAULT_OUTCOMES)] + ["note"]
 AS_OF = date(2026, 3, 15)
@@ -29,36 +30,80 @@ ledgers = st.lists(lines, max_size=40).map(
 )
 
 
-def reduce_text(text: str):  # type: ignore[no-untyped-def]
+def report_of(text: str) -> Report:
     parsed = parse_text(text, "p.jobs")
-    return reduce_entries(parsed.entries, AS_OF)
+    ledger, _ = reduce_entries(parsed.entries)
+    return build_report(ledger, AS_OF)
+
+
+STAGE_INDEX = {key: index for index, (key, _) in enumerate(DEFAULT_STAGES)}
+
+
+def brute_force_reached(text: str) -> list[int]:
+    """reached(k) straight from the lines: applications with a stage event of index >= k on or
+    before the as-of date, events after an outcome not counted. Independent of the reducer."""
+    events: dict[tuple[str, str], list[tuple[date, int, str]]] = {}
+    for number, line in enumerate(text.splitlines()):
+        if not line[:1].isdigit():
+            continue
+        day, kind, rest = line.split(" ", 2)
+        name = rest.split(" #")[0]
+        company, _, title = name.partition(" | ")
+        key = identity(company, title or None)
+        events.setdefault(key, []).append((date.fromisoformat(day), number, kind))
+    highest: list[int] = []
+    for items in events.values():
+        top, ended, past = 0, False, False
+        for day, _, kind in sorted(items):
+            if ended and kind != "note":
+                continue
+            if day > AS_OF:
+                continue
+            past = True
+            if kind in STAGE_INDEX:
+                top = max(top, STAGE_INDEX[kind])
+            elif kind != "note":
+                ended = True
+        if past:
+            highest.append(top)
+    return [sum(1 for h in highest if h >= k) for k in range(len(DEFAULT_STAGES))]
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(ledgers)
-def test_funnel_invariants(text: str) -> None:
-    state, _ = reduce_text(text)
-    report = compute_report(state)
-    for group in [report, *report["groups"]]:
-        counts = [step["reached"] for step in group["funnel"]]
-        assert counts == sorted(counts, reverse=True)  # reached(k) never increases with k
-        for step in group["funnel"]:
-            for key in ("conversion", "of_base"):
-                assert step[key] is None or 0 <= step[key] <= 1
-    totals = report["totals"]
+def test_funnel_counts_match_a_brute_force_count(text: str) -> None:
+    report = report_of(text)
+    assert [step.reached for step in report.funnel] == brute_force_reached(text)
+    for group in report.groups:
+        for step in group.funnel:
+            for fraction in (step.conversion, step.of_base):
+                assert fraction is None or 0 <= fraction <= 1
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers)
+def test_statuses_and_groups_add_up(text: str) -> None:
+    report = report_of(text)
+    totals = report.totals
     assert (
-        totals["active"]
-        + totals["accepted"]
-        + totals["ghosted_inferred"]
-        + sum(totals["outcomes"].values())
-    ) == totals["tracked"]
-    assert sum(g["tracked"] for g in report["groups"]) == totals["tracked"]
+        (
+            totals.active
+            + totals.accepted
+            + totals.ghosted_inferred
+            + sum(count for _, count in totals.outcomes)
+        )
+        == totals.tracked
+        == len(report.applications)
+    )
+    assert sum(g.counts.tracked for g in report.groups) == totals.tracked
+    statuses = [(a.status.key, a.status.inferred) for a in report.applications]
+    assert totals.active == statuses.count(("active", False))
+    assert totals.ghosted_inferred == sum(1 for _, inferred in statuses if inferred)
 
 
 @settings(max_examples=200)
 @given(ledgers, st.lists(st.integers(0, 39), max_size=5))
 def test_notes_never_change_a_funnel_number(text: str, where: list[int]) -> None:
-    state, _ = reduce_text(text)
     body = text.splitlines()
     events = [line for line in body if line[:1].isdigit()]
     if not events:
@@ -67,11 +112,10 @@ def test_notes_never_change_a_funnel_number(text: str, where: list[int]) -> None
     for i in where:
         day, _, name = events[i % len(events)].split(" ", 2)
         extra.append(f"{day} note {name.split(' #')[0]}")
-    with_notes, _ = reduce_text(text + "\n".join(extra) + "\n")
-    before, after = compute_report(state), compute_report(with_notes)
-    assert before["funnel"] == after["funnel"]
-    assert before["groups"] == after["groups"]
-    assert before["pipeline"] == after["pipeline"]
+    before, after = report_of(text), report_of(text + "\n".join(extra) + "\n")
+    assert before.funnel == after.funnel
+    assert before.groups == after.groups
+    assert before.pipeline == after.pipeline
 
 
 @settings(max_examples=400)
@@ -114,8 +158,8 @@ line_pieces = st.sampled_from(
 @given(st.lists(line_pieces, max_size=40).map("".join))
 def test_near_miss_text_never_crashes(text: str) -> None:
     result = parse_text(text, "fuzz.jobs")
-    state, diagnostics = reduce_entries(result.entries, AS_OF)
-    compute_report(state)
+    state, diagnostics = reduce_entries(result.entries)
+    build_report(state, AS_OF)
     for diagnostic in (*result.diagnostics, *diagnostics):
         assert diagnostic.position.line >= 1
 
@@ -133,5 +177,5 @@ def test_any_bytes_give_a_result_or_clean_errors(data: bytes) -> None:
 def test_pipeline_on_arbitrary_bytes_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "junk.jobs"
     path.write_bytes(bytes(range(256)) * 50)
-    result = load_ledger([str(path)], AS_OF)
+    result = load_report([str(path)], AS_OF)
     assert result.report is None and result.errors

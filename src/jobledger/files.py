@@ -1,38 +1,13 @@
-"""Side effects at the edge: finding the ledger and writing outputs so nothing is ever lost."""
+"""Writing files so that nothing is ever lost, and the error for a command used wrongly."""
 
 from __future__ import annotations
 
-import glob
 import os
 import tempfile
-from collections.abc import Sequence
-
-ENV_FILE = "JOBLEDGER_FILE"
 
 
 class UsageError(Exception):
     """A mistake in how jobledger was called (exit 2), as opposed to one in the ledger (exit 1)."""
-
-
-def find_ledger(given: Sequence[str], cwd: str = ".") -> list[str]:
-    """Files named on the command line; else $JOBLEDGER_FILE; else the only *.jobs here."""
-    if given:
-        return list(given)
-    from_env = os.environ.get(ENV_FILE)
-    if from_env:
-        return [from_env]
-    candidates = glob.glob("*.jobs", root_dir=cwd)
-    found = sorted(name for name in candidates if os.path.isfile(os.path.join(cwd, name)))
-    if len(found) == 1:
-        return [os.path.join(cwd, found[0]) if cwd != "." else found[0]]
-    if not found:
-        raise UsageError(
-            f"no ledger given and no *.jobs file here; pass FILE, use -f FILE or set {ENV_FILE}"
-        )
-    raise UsageError(
-        f"{len(found)} ledgers here ({', '.join(found)}); name the one to use, e.g. "
-        f"jobledger report {found[0]}"
-    )
 
 
 def write_atomic(path: str, text: str) -> None:

@@ -1,13 +1,19 @@
-"""The whole load in one screen: files -> entries -> ledger state -> report, with diagnostics."""
+"""The whole run in one screen: files -> entries -> ledger -> report at a date, with diagnostics.
+
+`load_ledger` reads (everything `check` needs); `load_report` adds the report at a date. The
+command line, the watcher and the server call only these and the renderers.
+"""
 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 
+from jobledger.ledger import globs
 from jobledger.ledger.diagnostics import (
     MAX_PER_FILE,
     Diagnostic,
@@ -16,15 +22,16 @@ from jobledger.ledger.diagnostics import (
     sorted_diagnostics,
 )
 from jobledger.ledger.loader import load_files
-from jobledger.ledger.reducer import Ledger, reduce_entries
-from jobledger.report.metrics import Report, compute_report
+from jobledger.ledger.model import Ledger
+from jobledger.ledger.reducer import reduce_entries
+from jobledger.report.build import build_report
+from jobledger.report.model import Report
 
 
 @dataclass(frozen=True, slots=True)
-class Result:
-    report: Report | None  # None when the ledger has errors
-    ledger: Ledger | None
-    diagnostics: tuple[Diagnostic, ...]  # sorted by file, line, column
+class Loaded:
+    ledger: Ledger | None  # None when the ledger has errors
+    diagnostics: tuple[Diagnostic, ...]  # sorted by file, line, column; at most 200 per file
     files: tuple[str, ...]  # absolute paths of every file read
     include_patterns: tuple[str, ...]  # absolute include globs (a watcher wants new matches)
     error_count: int = 0  # before the per-file limit on what is shown
@@ -33,6 +40,11 @@ class Result:
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.is_error)
+
+
+@dataclass(frozen=True, slots=True)
+class Result(Loaded):
+    report: Report | None = None  # None when the ledger has errors
 
 
 @contextmanager
@@ -49,34 +61,43 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_ledger(
-    paths: Sequence[str], as_of: date, *, strict: bool = False, metrics: bool = True
-) -> Result:
-    """Load, parse and reduce the ledger; compute the report unless `metrics` is False (check)."""
+def load_ledger(paths: Sequence[str], *, strict: bool = False) -> Loaded:
+    """Read, parse and reduce the ledger. `strict`: warnings count as errors."""
     with _cyclic_gc_paused():
-        return _load_ledger(paths, as_of, strict=strict, metrics=metrics)
-
-
-def _load_ledger(paths: Sequence[str], as_of: date, *, strict: bool, metrics: bool) -> Result:
-    loaded = load_files(paths)
-    ledger, reduced = reduce_entries(loaded.entries, as_of)
+        loaded = load_files(paths)
+        ledger, reduced = reduce_entries(loaded.entries)
     diagnostics = [*loaded.diagnostics, *reduced]
     if strict:
         diagnostics = promote_warnings(diagnostics)
     errors = sum(1 for d in diagnostics if d.is_error)
-    warnings = len(diagnostics) - errors
     shown = limit_per_file(sorted_diagnostics(diagnostics), MAX_PER_FILE)
-    diagnostics = _with_source_lines(shown, dict(loaded.sources))
-    failed = errors > 0
-    return Result(
-        report=None if failed or not metrics else compute_report(ledger),
-        ledger=None if failed else ledger,
-        diagnostics=tuple(diagnostics),
+    return Loaded(
+        ledger=None if errors else ledger,
+        diagnostics=tuple(_with_source_lines(shown, dict(loaded.sources))),
         files=loaded.files,
         include_patterns=loaded.include_patterns,
         error_count=errors,
-        warning_count=warnings,
+        warning_count=len(diagnostics) - errors,
     )
+
+
+def load_report(paths: Sequence[str], as_of: date, *, strict: bool = False) -> Result:
+    """Read the ledger and, when it has no errors, make its report as of `as_of`."""
+    loaded = load_ledger(paths, strict=strict)
+    report = None
+    if loaded.ledger is not None:
+        with _cyclic_gc_paused():
+            report = build_report(loaded.ledger, as_of)
+    return Result(**{f.name: getattr(loaded, f.name) for f in fields(Loaded)}, report=report)
+
+
+def is_ledger_file(target: str, files: Sequence[str], patterns: Sequence[str]) -> bool:
+    """Is `target` a file of the ledger (`files`, even through a symbolic link), or would an
+    include glob (`patterns`) read it back as one? An output must never land there."""
+    real = os.path.realpath(target)
+    if real in files:
+        return True
+    return any(globs.matches(path, pattern) for path in (target, real) for pattern in patterns)
 
 
 def _with_source_lines(diagnostics: list[Diagnostic], texts: dict[str, str]) -> list[Diagnostic]:

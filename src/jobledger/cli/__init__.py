@@ -1,4 +1,6 @@
-"""Command line: parse arguments, call one function, exit. Heavy imports wait for the command."""
+"""Command line: declare the commands and their options, then hand the parsed arguments to the
+command's module (cli/check.py, cli/report.py, cli/watch.py). Heavy imports wait for the
+command, so `--help` stays fast."""
 
 from __future__ import annotations
 
@@ -135,34 +137,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 2
-    from jobledger.cli import commands
-    from jobledger.files import UsageError
+    from jobledger.cli.common import USAGE, UsageError
 
-    files = [*args.files, *args.more_files]
-    as_of = args.as_of or date.today()
     try:
-        if args.command == "watch":
-            return commands.watch(
-                files,
-                output=args.output,
-                fmt=args.format,
-                as_of=args.as_of,  # None: today, at each rebuild
-                serve=args.serve or args.open or args.host is not None or args.port is not None,
-                host=args.host or "127.0.0.1",
-                port=commands.DEFAULT_PORT if args.port is None else args.port,
-                open_browser=args.open,
-                poll=args.poll,
-            )
         if args.command == "check":
-            return commands.check(files, fmt=args.format, strict=args.strict, as_of=as_of)
-        return commands.report(
-            files, fmt=args.format, output=args.output, as_of=as_of, template=args.template
-        )
+            from jobledger.cli.check import run
+        elif args.command == "report":
+            from jobledger.cli.report import run
+        else:
+            from jobledger.cli.watch import run
+        return run(args)
     except UsageError as exc:
         print(f"jobledger: {exc}", file=sys.stderr)
-        return commands.USAGE
+        return USAGE
     except OSError as exc:  # e.g. -o into a directory that does not exist
         print(f"jobledger: {exc}", file=sys.stderr)
-        return commands.USAGE
+        return USAGE
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,1 @@
+"""Reading the ledger: text files -> entries -> the ledger (every application, full history)."""

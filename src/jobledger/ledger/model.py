@@ -1,4 +1,6 @@
-"""Immutable data passed between the stages: entries from the parser, the ledger's configuration."""
+"""The ledger's data: entries from the parser, the configuration they declare, and the ledger
+itself, every application with its full history. Nothing here knows what day it is: "today" is
+an input of the report (report/view.py), never part of the ledger."""
 
 from __future__ import annotations
 
@@ -71,6 +73,9 @@ class Role:
     label: str
 
 
+OTHER = Role("other", "Other")  # untagged applications
+
+
 DEFAULT_STAGES: tuple[tuple[str, str], ...] = (
     ("wishlist", "Never Applied"),
     ("applied", "Applied, No Reply"),
@@ -91,14 +96,24 @@ DEFAULT_OUTCOMES: tuple[tuple[str, str], ...] = (
 
 NOTE = "note"
 
+# Words a stage, outcome or role key may not be: each already means something to jobledger.
+# `note` is a kind; `active` (and `accepted`, for an outcome) a status, which shares the JSON's
+# `status` field with outcome keys; `other` the bucket of untagged applications; `total` and
+# `average` rows and `no_progress` a column of the pipeline table.
+RESERVED_KEYS: dict[str, str] = {
+    NOTE: "a kind: a dated note on an application",
+    "active": "a status: still in the running",
+    "other": "the role of applications without a role tag",
+    "total": "a row of the pipeline table",
+    "average": "a row of the pipeline table",
+    "no_progress": "a column of the pipeline table",
+}
+RESERVED_OUTCOME_KEYS: dict[str, str] = {"accepted": "a status: at the last stage"}
+
 
 def display_name(company: str, title: str | None) -> str:
     """How reports and messages name an application: 'Company' or 'Company | Title'."""
     return company if title is None else f"{company} | {title}"
-
-
-OTHER_ROLE = "other"
-OTHER_LABEL = "Other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +138,42 @@ class Config:
                 return stage.index
         return self.last
 
-    def stage_index(self, key: str) -> int | None:
+    @property
+    def base_stage(self) -> Stage:
+        return self.stages[self.base]
+
+    def label_of(self, kind: str) -> str:
+        """The label of a stage or outcome key; a note is a "Note"."""
         for stage in self.stages:
-            if stage.key == key:
-                return stage.index
-        return None
+            if stage.key == kind:
+                return stage.label
+        for outcome in self.outcomes:
+            if outcome.key == kind:
+                return outcome.label
+        return kind.capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """One application and everything that happened to it, in date order (same-date events in
+    file order). Its events are only the valid ones: an unknown kind or an event after an
+    outcome is an error, reported by the reducer and left out here."""
+
+    company: str  # as spelled in its earliest event
+    title: str | None
+    role: Role  # from a role tag; OTHER without one
+    tags: tuple[str, ...]  # first spelling of each, in order of appearance
+    meta: tuple[tuple[str, str], ...]  # the last value of each key wins
+    events: tuple[Event, ...]
+
+    @property
+    def name(self) -> str:
+        return display_name(self.company, self.title)
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """Every application, ordered by its first event, with the configuration."""
+
+    config: Config
+    applications: tuple[Application, ...]

@@ -1,5 +1,6 @@
-"""A small live-reload HTTP server. It knows nothing of ledgers: it is handed a function that
-returns the current page, and `notify()` tells every open tab to reload.
+"""A small live-reload HTTP server. It knows nothing of ledgers or HTML: it is handed a function
+that returns the current page (bytes and their Content-Security-Policy, made by render/html.py,
+which also holds the page's reload script), and `notify()` tells every open tab to reload.
 
 Routes, exactly: `/` (the page; a query string is ignored) and `/events` (Server-Sent Events:
 `data: reload` after each rebuild, a comment every ~15 s to keep proxies and browsers from
@@ -18,10 +19,7 @@ server by rebinding its own DNS name to 127.0.0.1 (DNS rebinding).
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import html
 import http.cookies
 import ipaddress
 import re
@@ -378,44 +376,3 @@ class _Handler(BaseHTTPRequestHandler):
     def _write(self, text: str) -> None:
         self.wfile.write(text.encode("utf-8"))
         self.wfile.flush()
-
-
-# ---------------------------------------------------------------- a text page (for --format md)
-
-RELOAD_SCRIPT = (
-    'new EventSource("/events").addEventListener("message", function (event) {'
-    ' if (event.data === "reload") { location.reload(); } });'
-)
-TEXT_STYLE = (
-    "body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem}"
-    "pre{white-space:pre-wrap;font:13px/1.45 ui-monospace,monospace}"
-    ".problems{border:2px solid #b00020;background:#fff0f0;color:#5c0011;padding:.5rem 1rem}"
-)
-
-
-def _sha256(text: str) -> str:
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
-
-
-def text_page(text: str, *, title: str, problems: str = "", live: bool = True) -> Page:
-    """A plain-text document (e.g. the Markdown report) as a page that reloads itself, with
-    `problems` (e.g. errors) in a banner on top. Its CSP allows only its own two inline blocks."""
-    script = f"<script>{RELOAD_SCRIPT}</script>" if live else ""
-    banner = (
-        f'<section class="problems" role="alert"><pre>{html.escape(problems)}</pre></section>'
-        if problems
-        else ""
-    )
-    body = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{TEXT_STYLE}</style>\n</head>\n<body>\n"
-        f"{banner}<main><pre>{html.escape(text)}</pre></main>\n{script}\n</body>\n</html>\n"
-    )
-    csp = (
-        f"default-src 'none'; style-src {_sha256(TEXT_STYLE)}; "
-        f"script-src {_sha256(RELOAD_SCRIPT)}; connect-src 'self'; "
-        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-    )
-    return Page(body.encode("utf-8"), "text/html; charset=utf-8", csp)

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 DEBOUNCE_SECONDS = 0.15  # trailing: rebuild this long after the last event of a burst
 POLL_SECONDS = 1.0  # --poll: how often each watched directory is listed
+IDLE_SECONDS = 0.25  # while nothing happens: how often directories and the day are re-checked
 # What a save looks like ("attrib": `touch` forces a rebuild). Not "opened"/"closed_no_write":
 # a build READS the files, and reacting to our own reads would rebuild forever.
 CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed", "attrib"})
@@ -131,19 +132,23 @@ class Watcher:
     """Call `build` once, then again after every burst of changes to `targets()`, until stop().
 
     `build` may raise: the error is logged and watching goes on. `targets` is called after every
-    build, and the observed directories are brought up to date (includes may have changed)."""
+    build, and the observed directories are brought up to date (includes may have changed).
+    `expired`, asked while idle, says the last build is out of date for a reason no file
+    event shows (the day has turned)."""
 
     def __init__(
         self,
         build: Callable[[], object],
         targets: Callable[[], Targets],
         *,
+        expired: Callable[[], bool] = lambda: False,
         poll: bool = False,
         debounce: float = DEBOUNCE_SECONDS,
         poll_interval: float = POLL_SECONDS,
     ) -> None:
         self.build = build
         self.targets = targets
+        self.expired = expired
         self.debounce = debounce
         self.changed = threading.Event()
         self.last_change = 0.0  # time.monotonic() of the latest relevant event
@@ -155,7 +160,6 @@ class Watcher:
         self._handler = _Flagger(self)
         # (directory, recursive) -> the watch and the directory's identity when it was scheduled
         self._watches: dict[tuple[str, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
-        self.builds = 0
 
     # ------------------------------------------------------------------ life cycle
 
@@ -173,8 +177,8 @@ class Watcher:
                 self._build()
             self.start()
             while not self.stopping.is_set():
-                if not self.changed.wait(0.25):
-                    if self._replaced():
+                if not self.changed.wait(IDLE_SECONDS):
+                    if self._replaced() or self.expired():
                         self.touched()
                     continue
                 if not self._settle():
@@ -217,7 +221,6 @@ class Watcher:
         return False
 
     def _build(self) -> None:
-        self.builds += 1
         try:
             self.build()
         except Exception:  # a bug in one build must not end the watch

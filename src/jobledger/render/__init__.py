@@ -1,0 +1,1 @@
+"""Showing the report: Markdown, JSON and a self-contained HTML page."""

@@ -1,4 +1,5 @@
-"""The numbers (issue 2, section 4), including the Blueprint sheet's Pipeline table."""
+"""The numbers (issue 2, section 4), including the Blueprint sheet's Pipeline table, read from
+the typed report (issue 6)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from pathlib import Path
 import pytest
 from helpers import reached, report
 
-from jobledger.pipeline import load_ledger
-from jobledger.report.metrics import percent
+from jobledger.pipeline import load_report
+from jobledger.report.insights import ADVICE, advice
+from jobledger.report.model import PipelineRow, Report
+from jobledger.report.numbers import percent
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"
 
 
 @pytest.fixture(scope="module")
-def example() -> dict:  # type: ignore[type-arg]
-    result = load_ledger([str(EXAMPLE)], date(2026, 3, 15))
+def example() -> Report:
+    result = load_report([str(EXAMPLE)], date(2026, 3, 15))
     assert result.report is not None
     return result.report
 
@@ -40,19 +43,21 @@ def test_percent_rounds_half_up(value: float | None, shown: str) -> None:
     assert percent(value) == shown
 
 
-def row(example: dict, key: str) -> dict:  # type: ignore[type-arg]
-    return next(r for r in example["pipeline"]["rows"] if r["key"] == key)
+def row(example: Report, key: str) -> PipelineRow:
+    return next(r for r in example.pipeline.rows if r.key == key)
 
 
-def cells(r: dict) -> list[str]:  # type: ignore[type-arg]
-    out = [
-        f"{r['no_progress']['count']} {percent(r['no_progress']['share'])}",
-        f"{r['applied']['count']} {percent(r['applied']['share'])}",
-    ]
-    return out + [f"{s['count']} {percent(s['conversion'])}" for s in r["steps"]]
+def cells(r: PipelineRow) -> list[str]:
+    return [f"{c.count} {percent(c.fraction)}" for c in r.cells]
 
 
-def test_pipeline_reproduces_the_blueprint_sheet(example: dict) -> None:  # type: ignore[type-arg]
+def step(r: PipelineRow, example: Report, key: str) -> tuple[int | None, str]:
+    keys = [c.key for c in example.pipeline.columns]
+    cell = r.cells[keys.index(key)]
+    return cell.count, percent(cell.fraction)
+
+
+def test_pipeline_reproduces_the_blueprint_sheet(example: Report) -> None:
     # The sheet: DevRel 6 -> 1 (17%), 5 (83%), 1 (20%), 1 (100%), 0 (0%).
     assert cells(row(example, "devrel"))[:5] == ["1 17%", "5 83%", "1 20%", "1 100%", "0 0%"]
     # Software Engineer 8 -> 5 (63%), 3 (38%), 3 (100%), 2 (67%), 1 (50%), … 1 offer (100%).
@@ -60,25 +65,31 @@ def test_pipeline_reproduces_the_blueprint_sheet(example: dict) -> None:  # type
     assert swe[:5] == ["5 63%", "3 38%", "3 100%", "2 67%", "1 50%"]
     assert swe[6] == "1 100%"  # offer
     # The sheet's Total/Average row: Phone 92% = mean(100%, 67%, 100%, 100%)…
-    average = row(example, "average")
-    phone = next(s for s in average["steps"] if s["key"] == "phone")
-    assert percent(phone["conversion"]) == "92%"
+    assert step(row(example, "average"), example, "phone") == (None, "92%")
     # …while the weighted total is 6 of 7.
-    total = next(s for s in row(example, "total")["steps"] if s["key"] == "phone")
-    assert (total["count"], percent(total["conversion"])) == (6, "86%")
+    assert step(row(example, "total"), example, "phone") == (6, "86%")
 
 
-def test_statuses_sum_to_tracked(example: dict) -> None:  # type: ignore[type-arg]
-    t = example["totals"]
-    assert t["tracked"] == 17
-    assert t["active"] + t["accepted"] + t["ghosted_inferred"] + sum(t["outcomes"].values()) == 17
-    assert (t["ghosted_inferred"], t["outcomes"]["ghosted"]) == (1, 1)
+def test_statuses_sum_to_tracked(example: Report) -> None:
+    t = example.totals
+    outcomes = {o.key: count for o, count in t.outcomes}
+    assert t.tracked == 17
+    assert t.active + t.accepted + t.ghosted_inferred + sum(outcomes.values()) == 17
+    assert (t.ghosted_inferred, outcomes["ghosted"]) == (1, 1)
 
 
-def test_exits_say_where_the_nos_happen(example: dict) -> None:  # type: ignore[type-arg]
-    rejected = {k: v for k, v in example["exits"]["rejected"].items() if v}
-    assert rejected == {"applied": 1, "phone": 2, "interview": 1}
-    assert {k: v for k, v in example["exits"]["withdrawn"].items() if v} == {"phone": 1}
+def test_exits_say_where_the_nos_happen(example: Report) -> None:
+    def ended(outcome: str) -> dict[str, int]:
+        return {
+            row.stage.key: count
+            for row in example.exits
+            for o, count in row.outcomes
+            if o.key == outcome and count
+        }
+
+    assert ended("rejected") == {"applied": 1, "phone": 2, "interview": 1}
+    assert ended("withdrawn") == {"phone": 1}
+    assert [row.stage.key for row in example.endings] == ["applied", "phone", "interview"]
 
 
 def test_funnel_definitions() -> None:
@@ -101,19 +112,19 @@ def test_funnel_definitions() -> None:
         "offer": 0,
         "accepted": 0,
     }
-    steps = {s["key"]: s for s in rep["funnel"]}
-    assert steps["wishlist"]["conversion"] is None and steps["wishlist"]["of_base"] is None
-    assert steps["applied"]["conversion"] == 3 / 4
-    assert steps["phone"]["of_base"] == 2 / 3
-    assert steps["second"]["conversion"] == 0.0
-    assert steps["offer"]["conversion"] is None  # 0/0
-    assert {s["key"]: s["at"] for s in rep["funnel"] if s["at"]} == {
+    steps = {s.stage.key: s for s in rep.funnel}
+    assert steps["wishlist"].conversion is None and steps["wishlist"].of_base is None
+    assert steps["applied"].conversion == 3 / 4
+    assert steps["phone"].of_base == 2 / 3
+    assert steps["second"].conversion == 0.0
+    assert steps["offer"].conversion is None  # 0/0
+    assert {s.stage.key: s.at for s in rep.funnel if s.at} == {
         "wishlist": 1,
         "applied": 1,
         "phone": 1,
         "interview": 1,
     }
-    assert rep["never_applied"] == {"count": 1, "share": 0.25}
+    assert (rep.never_applied.count, rep.never_applied.share) == (1, 0.25)
 
 
 def test_timing_first_reply_and_stays() -> None:
@@ -128,16 +139,16 @@ def test_timing_first_reply_and_stays() -> None:
         2026-02-01 applied C
         """
     )
-    first = rep["timing"]["first_reply"]
-    assert (first["count"], first["median_days"], first["days"]) == (2, 5.5, [4, 7])
-    stays = {s["key"]: (s["median_days"], s["count"]) for s in rep["timing"]["stages"]}
+    first = rep.timing.first_reply
+    assert (first.count, first.median_days, first.days) == (2, 5.5, (4, 7))
+    stays = {s.stage.key: (s.median_days, s.count) for s in rep.timing.stages}
     assert stays["applied"] == (5.5, 2)
     assert stays["response"] == (2, 1)
 
 
 def test_weekly_activity_fills_quiet_weeks() -> None:
     rep = report("2026-02-02 applied A\n2026-02-18 applied B\n", as_of=date(2026, 2, 20))
-    assert [(w["week"], w["count"]) for w in rep["activity"]] == [
+    assert [(w.week, w.count) for w in rep.activity] == [
         ("2026-W06", 1),
         ("2026-W07", 0),
         ("2026-W08", 1),
@@ -156,7 +167,7 @@ def test_attention() -> None:
         2026-03-18 phone Booked
         """
     )
-    kinds = [(a["kind"], a["company"], a["days"]) for a in rep["attention"]]
+    kinds = [(a.kind, a.company, a.days) for a in rep.attention.items]
     assert kinds == [
         ("upcoming", "Booked", 3),
         ("follow-up", "Quiet", 14),
@@ -168,12 +179,12 @@ def test_a_note_never_changes_the_funnel() -> None:
     base = "2026-02-01 applied A\n2026-02-05 phone A\n2026-02-02 applied B\n"
     with_notes = base + "2026-02-06 note A\n2026-02-07 note B\n"
     one, two = report(base), report(with_notes)
-    assert one["funnel"] == two["funnel"]
-    assert one["pipeline"] == two["pipeline"]
+    assert one.funnel == two.funnel
+    assert one.pipeline == two.pipeline
 
 
-def test_insights_cite_numbers(example: dict) -> None:  # type: ignore[type-arg]
-    said = "\n".join(example["insights"])
+def test_insights_cite_numbers(example: Report) -> None:
+    said = "\n".join(example.insights)
     assert "Software Engineer converts best, 3 of 3 (100%)" in said
     assert "Developer Advocate worst, 1 of 5 (20%)" in said
     assert "6 of 17 (35%)" in said  # inertia
@@ -185,10 +196,10 @@ def test_insights_cite_numbers(example: dict) -> None:  # type: ignore[type-arg]
 
 def test_insights_refuse_small_samples() -> None:
     rep = report("2026-02-01 applied X\n2026-02-02 applied Y\n")
-    assert rep["insights"] == [
+    assert rep.insights == (
         "Only 2 applications so far: too few to draw conclusions; the numbers start to speak "
-        "from 3 or so."
-    ]
+        "from 3 or so.",
+    )
     rep = report(
         """\
         role a "A"
@@ -199,7 +210,7 @@ def test_insights_refuse_small_samples() -> None:
         2026-02-05 applied Z
         """
     )
-    said = " ".join(rep["insights"])
+    said = " ".join(rep.insights)
     assert "Too few applications to compare roles" in said
     assert "Sample too small to judge: A (1), B (1), Other (1)" in said
     assert "Roles differ most" not in said
@@ -219,23 +230,19 @@ def test_a_reply_is_an_answer_from_the_employer() -> None:
         2026-02-02 withdrawn Withdrew
         """
     )
-    assert rep["timing"]["first_reply"]["days"] == [5, 10]
+    assert rep.timing.first_reply.days == (5, 10)
 
 
-def test_advice_follows_the_stage_it_stalls_after() -> None:
-    from jobledger.ledger.reducer import resolve_config
-    from jobledger.report.metrics import ADVICE, _advice
-
-    config, _ = resolve_config([])
-    assert _advice(4, config) == ADVICE["no-interview"]  # phone -> interview
-    assert _advice(2, config) == ADVICE["no-reply"]  # applied -> response
+def test_advice_follows_the_stage_it_stalls_after(example: Report) -> None:
+    assert advice(4, example) == ADVICE["no-interview"]  # phone -> interview
+    assert advice(2, example) == ADVICE["no-reply"]  # applied -> response
 
 
 def test_empty_ledger() -> None:
     rep = report("; nothing yet\n")
-    assert rep["totals"]["tracked"] == 0
-    assert all(s["conversion"] is None for s in rep["funnel"][1:])
-    assert rep["insights"][0].startswith("No applications yet")
+    assert rep.totals.tracked == 0
+    assert all(s.conversion is None for s in rep.funnel[1:])
+    assert rep.insights[0].startswith("No applications yet")
 
 
 def test_average_of_roles_is_exact_before_rounding() -> None:
@@ -243,6 +250,6 @@ def test_average_of_roles_is_exact_before_rounding() -> None:
     lines += [f"2026-02-01 {'applied' if i < 2 else 'wishlist'} B{i} #b" for i in range(5)]
     lines += [f"2026-02-01 {'applied' if i < 5 else 'wishlist'} C{i} #c" for i in range(8)]
     rep = report("\n".join(lines) + "\n")
-    average = next(r for r in rep["pipeline"]["rows"] if r["key"] == "average")
+    average = next(r for r in rep.pipeline.rows if r.key == "average")
     # (1 + 2/5 + 5/8) / 3 = 0.675 exactly: 68%, though the float sum gives 0.67499…
-    assert percent(average["applied"]["share"]) == "68%"
+    assert percent(average.applied.fraction) == "68%"

@@ -1,0 +1,51 @@
+"""What every command shares: exit codes, which ledger to read, and the report date."""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+from collections.abc import Sequence
+from datetime import date
+
+from jobledger.files import UsageError
+
+OK, LEDGER_ERRORS, USAGE = 0, 1, 2
+ENV_FILE = "JOBLEDGER_FILE"
+
+__all__ = ["LEDGER_ERRORS", "OK", "USAGE", "UsageError", "find_ledger", "report_date", "today"]
+
+
+def today() -> date:
+    """The real date: the only place jobledger asks the clock what day it is."""
+    return date.today()
+
+
+def report_date(pinned: date | None) -> date:
+    """`--as-of` when given, else today."""
+    return pinned or today()
+
+
+def ledger_files(args: argparse.Namespace) -> list[str]:
+    return find_ledger([*args.files, *args.more_files], command=args.command)
+
+
+def find_ledger(given: Sequence[str], cwd: str = ".", *, command: str = "report") -> list[str]:
+    """Files named on the command line; else $JOBLEDGER_FILE; else the only *.jobs here."""
+    if given:
+        return list(given)
+    from_env = os.environ.get(ENV_FILE)
+    if from_env:
+        return [from_env]
+    candidates = glob.glob("*.jobs", root_dir=cwd)
+    found = sorted(name for name in candidates if os.path.isfile(os.path.join(cwd, name)))
+    if len(found) == 1:
+        return [os.path.join(cwd, found[0]) if cwd != "." else found[0]]
+    if not found:
+        raise UsageError(
+            f"no ledger given and no *.jobs file here; pass FILE, use -f FILE or set {ENV_FILE}"
+        )
+    raise UsageError(
+        f"{len(found)} ledgers here ({', '.join(found)}); name the one to use, e.g. "
+        f"jobledger {command} {found[0]}"
+    )

@@ -1,0 +1,47 @@
+"""`jobledger report`: the report as Markdown, JSON or an HTML page, to stdout or a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from jobledger.cli.check import summary
+from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_date
+from jobledger.files import write_atomic
+from jobledger.ledger.diagnostics import render_text
+from jobledger.pipeline import is_ledger_file, load_report
+from jobledger.report.model import Report
+
+
+def run(args: argparse.Namespace) -> int:
+    result = load_report(ledger_files(args), report_date(args.as_of))
+    if result.diagnostics:
+        sys.stderr.write(render_text(result.diagnostics) + "\n")
+    if result.report is None:
+        sys.stderr.write(summary(result) + "\n")
+        return LEDGER_ERRORS
+    output = args.output
+    if output not in (None, "-") and is_ledger_file(output, result.files, result.include_patterns):
+        raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
+    text = render(result.report, args.format, args.template)
+    if output is None or output == "-":
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+        sys.stderr.write(f"wrote {output}\n")
+    return OK
+
+
+def render(report: Report, fmt: str, template: str | None) -> str:
+    """Import only the renderer asked for: jinja2 is not needed for JSON."""
+    if fmt == "json":
+        from jobledger.render.json_report import render_json
+
+        return render_json(report)
+    if fmt == "html":
+        from jobledger.render.html import render_html
+
+        return render_html(report, template=template)
+    from jobledger.render.markdown import render_markdown
+
+    return render_markdown(report, template)

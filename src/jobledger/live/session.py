@@ -1,0 +1,186 @@
+"""One `watch` session: what it shows after each build, with explicit state.
+
+`step()` is the pure part: a load result and the time of day in, the outputs (OUT's text, the
+served page, the line for the terminal) out; it only remembers the last good report, so a
+broken ledger shows its errors over that report instead of a blank page. `rebuild()` is the
+side-effect part: load the ledger, step, write OUT, hand the page to the server, print.
+
+The report date is the session's `today()` at each build unless `--as-of` pinned it, and
+`date_changed()` tells the watcher when midnight has passed: a page left open overnight says
+today's date (and today's follow-ups) in the morning, without a save.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TextIO
+
+from jobledger.files import write_atomic
+from jobledger.ledger.diagnostics import render_text
+from jobledger.live.server import Page
+from jobledger.live.watcher import Targets
+from jobledger.pipeline import Result, is_ledger_file, load_report
+from jobledger.render.html import content_security_policy, render_html, render_text_page
+from jobledger.render.markdown import render_markdown
+from jobledger.report.model import Report
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    """What one build shows."""
+
+    text: str  # OUT's new content
+    page: Page | None  # the served page (None when not serving)
+    problems: str  # the diagnostics as the terminal shows them ("" if none)
+    errors: int  # all of them, not only those shown
+    report: Report | None  # this build's report (None: the ledger has errors)
+
+
+class WatchSession:
+    def __init__(
+        self,
+        ledgers: Sequence[str],
+        *,
+        output: str,
+        fmt: str,
+        as_of: date | None,
+        today: Callable[[], date],
+        serve: bool = False,
+        template: str | None = None,
+    ) -> None:
+        self.ledgers = tuple(ledgers)  # as given: diagnostics show these paths
+        self.shown_output = output
+        self.output = os.path.abspath(output)
+        self.fmt = fmt
+        self.pinned = as_of
+        self.today = today
+        self.serve = serve
+        self.template = template
+        awaited = {os.path.abspath(p) for p in ledgers} | {os.path.realpath(p) for p in ledgers}
+        self.awaited = frozenset(awaited)
+        # State: what the last build saw and showed.
+        self.last_good: Report | None = None
+        self.last_good_at = ""  # the time of day of the last good build, "14:02:03"
+        self.built_for: date | None = None  # the report date of the last build
+        self.targets = Targets(self.awaited, (), frozenset({self.output}))
+        self.page = Page(b"<!DOCTYPE html><title>jobledger</title><p>Building\xe2\x80\xa6</p>")
+
+    def report_date(self) -> date:
+        return self.pinned or self.today()
+
+    def date_changed(self) -> bool:
+        """Has the day turned since the last build (and no --as-of pins it)?"""
+        return self.pinned is None and self.built_for is not None and self.today() != self.built_for
+
+    # ------------------------------------------------------------------ the pure step
+
+    def step(self, result: Result, clock: str) -> Outputs:
+        """Outputs for one load result, built at `clock` ("14:02:03"); remembers the report if
+        the ledger is clean."""
+        self.targets = Targets(
+            self.awaited | frozenset(result.files), result.include_patterns, self.targets.ignore
+        )
+        if result.report is not None:
+            self.last_good, self.last_good_at = result.report, clock
+        report = self.last_good
+        counts = (result.error_count, result.warning_count)
+        report_time = self.last_good_at or None
+        problems = render_text(result.diagnostics) if result.diagnostics else ""
+        page: Page | None = None
+        if self.fmt == "html":
+            text = render_html(
+                report,
+                template=self.template,
+                diagnostics=result.diagnostics,
+                report_time=report_time,
+                counts=counts,
+            )
+            if self.serve:
+                live = render_html(
+                    report,
+                    template=self.template,
+                    diagnostics=result.diagnostics,
+                    live=True,
+                    report_time=report_time,
+                    counts=counts,
+                )
+                page = Page(live.encode("utf-8"), csp=content_security_policy(live))
+        else:
+            body = render_markdown(report, self.template) if report is not None else ""
+            text = _markdown_with_errors(body, problems, result.error_count, self.last_good_at)
+            if self.serve:
+                shown = render_text_page(
+                    body,
+                    title=report.title if report is not None else "jobledger",
+                    diagnostics=result.diagnostics,
+                    counts=counts,
+                    report_time=report_time,
+                    as_of=None if report is None else report.as_of,
+                )
+                page = Page(shown.encode("utf-8"), csp=content_security_policy(shown))
+        return Outputs(text, page, problems, result.error_count, result.report)
+
+    # ------------------------------------------------------------------ with side effects
+
+    def rebuild(self, out: TextIO, err: TextIO, notify: Callable[[], None] | None = None) -> None:
+        """Load, step, write OUT, hand the page to the server (then `notify`), print a line."""
+        started = time.perf_counter()
+        clock = time.strftime("%H:%M:%S")
+        as_of = self.report_date()
+        result = load_report(self.ledgers, as_of)
+        self.built_for = as_of
+        outputs = self.step(result, clock)
+        written = f"→ {self.shown_output}"
+        try:
+            if is_ledger_file(self.output, result.files, result.include_patterns):
+                raise OSError(0, "it is, or would be read as, one of the ledger's files")
+            write_atomic(self.output, outputs.text)
+        except OSError as exc:
+            written = f"(not written: {self.shown_output}: {exc.strerror or exc})"
+        if outputs.page is not None:  # after OUT is on disk: the file is what most users see
+            self.page = outputs.page
+            if notify is not None:
+                notify()
+        ms = (time.perf_counter() - started) * 1000
+        gone = [os.path.relpath(p) for p in self.ledgers if not os.path.exists(p)]
+        if outputs.problems and not gone:
+            _say(err, outputs.problems)
+        if gone:
+            _say(err, f"{clock}  waiting for {' and '.join(gone)} to come back")
+        elif outputs.report is None:
+            kept = "no report yet"
+            if self.last_good is not None:
+                kept = f"showing the report from {self.last_good_at}"
+            plural_s = "s" * (outputs.errors != 1)
+            _say(out, f"{clock}  {outputs.errors} error{plural_s} in {ms:.0f} ms; {kept} {written}")
+        else:
+            _say(out, f"{clock}  rebuilt in {ms:.0f} ms: {headline(outputs.report)} {written}")
+
+
+def _say(stream: TextIO, line: str) -> None:
+    stream.write(line + "\n")
+    stream.flush()
+
+
+def headline(report: Report) -> str:
+    """'17 tracked · 10 active · 11 applied · 1 offer · 0 accepted' for the terminal."""
+    totals = report.totals
+    parts = [f"{totals.tracked} tracked", f"{totals.active} active"]
+    keys = {report.options.base.key, *(step.stage.key for step in report.funnel[-2:])}
+    parts += [f"{s.reached} {s.stage.key}" for s in report.funnel if s.stage.key in keys]
+    return " · ".join(parts)
+
+
+def _markdown_with_errors(body: str, problems: str, errors: int, since: str) -> str:
+    """The Markdown OUT never goes silently stale: errors come first, above the last good one."""
+    if not errors:
+        return body
+    kept = f"below is the last good report ({since})" if body else "no report yet"
+    plural_s = "s" * (errors != 1)
+    banner = f"**jobledger: {errors} error{plural_s} in the ledger; {kept}.**\n\n"
+    fence = "~~~~" if "```" in problems else "```"
+    return f"{banner}{fence}text\n{problems}\n{fence}\n\n---\n\n{body}"

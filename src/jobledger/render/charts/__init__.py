@@ -1,0 +1,1 @@
+"""Chart geometry for the HTML report, one module per kind of chart."""

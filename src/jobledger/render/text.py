@@ -1,0 +1,52 @@
+"""Small text formatters shared by every output: plurals, day counts, Markdown escaping and
+Markdown tables that also read well as plain text in a terminal."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+MAX_PAD = 60  # a column is padded to its widest cell, but not past this
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
+
+
+def md(text: object) -> str:
+    """Escape ledger text for Markdown: names like `*Acme*` or `A|B` must stay literal."""
+    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
+    """A GFM table with padded columns, readable as plain text in a terminal too.
+    `align` has one letter per column: 'l' or 'r' (default 'l')."""
+    cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in r] for r in rows]
+    # Pad to the widest cell, but not past MAX_PAD: one 200 KB name must not pad every row.
+    widths = [min(MAX_PAD, max(3, *(len(row[i]) for row in cells))) for i in range(len(header))]
+    sides = [(align[i] if i < len(align) else "l") for i in range(len(header))]
+
+    def line(row: Sequence[str]) -> str:
+        padded = (
+            c.rjust(w) if side == "r" else c.ljust(w)
+            for c, w, side in zip(row, widths, sides, strict=True)
+        )
+        return "| " + " | ".join(padded) + " |"
+
+    rule = (
+        "|"
+        + "|".join(
+            "-" * (w + 1) + ":" if side == "r" else "-" * (w + 2)
+            for w, side in zip(widths, sides, strict=True)
+        )
+        + "|"
+    )
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def days(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    return plural(value, "day") if isinstance(value, int) else f"{value:g} days"

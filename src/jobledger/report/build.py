@@ -1,0 +1,85 @@
+"""The report in one screen: the ledger viewed at a date -> every number -> the insights."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from jobledger.ledger.model import OTHER, Ledger
+from jobledger.report.attention import compute_attention
+from jobledger.report.funnel import (
+    compute_exits,
+    compute_flows,
+    compute_funnel,
+    compute_group,
+    count_statuses,
+    never_applied,
+)
+from jobledger.report.insights import write_insights
+from jobledger.report.model import ApplicationRow, HeadlineStep, HistoryItem, Options, Report
+from jobledger.report.numbers import ratio
+from jobledger.report.pipeline_table import compute_pipeline
+from jobledger.report.timing import compute_activity, compute_sources, compute_timing
+from jobledger.report.view import ApplicationState, View, view_at
+
+
+def build_report(ledger: Ledger, as_of: date) -> Report:
+    report = compute_report(view_at(ledger, as_of))
+    return replace(report, insights=write_insights(report))
+
+
+def compute_report(view: View) -> Report:
+    config, apps = view.config, view.applications
+    by_role: dict[str, list[ApplicationState]] = {role.key: [] for role in (*config.roles, OTHER)}
+    for app in apps:
+        by_role[app.application.role.key].append(app)
+    groups = tuple(
+        compute_group(role, by_role[role.key], config) for role in (*config.roles, OTHER)
+    )
+    funnel = compute_funnel(apps, config)
+    headline = sorted(
+        {config.base, min(config.base + 1, config.last), config.waiting_end, config.last}
+    )
+    return Report(
+        as_of=view.as_of,
+        title=config.title,
+        options=Options(config.ghost_after, config.follow_up_after, config.base_stage),
+        stages=config.stages,
+        outcomes=config.outcomes,
+        roles=config.roles,
+        totals=count_statuses(apps, config),
+        scheduled=len(view.upcoming),
+        never_applied=never_applied(apps, config),
+        funnel=funnel,
+        headline=tuple(
+            HeadlineStep(funnel[k].stage, funnel[k].reached, ratio(funnel[k].reached, len(apps)))
+            for k in headline
+        ),
+        exits=compute_exits(apps, config),
+        flows=compute_flows(apps, funnel, config),
+        groups=groups,
+        pipeline=compute_pipeline(groups, funnel, config),
+        timing=compute_timing(apps, config),
+        activity=compute_activity(apps, config, view.as_of),
+        sources=compute_sources(apps, config),
+        attention=compute_attention(view),
+        applications=tuple(_row(app) for app in apps),
+    )
+
+
+def _row(app: ApplicationState) -> ApplicationRow:
+    application = app.application
+    return ApplicationRow(
+        company=application.company,
+        title=application.title,
+        role=application.role,
+        tags=application.tags,
+        meta=application.meta,
+        stage=app.stage,
+        highest=app.highest,
+        status=app.status,
+        outcome_stage=app.outcome_stage,
+        first_date=app.first_date,
+        last_date=app.last_date,
+        history=tuple(HistoryItem(event.date, event.kind) for event in app.history),
+    )

@@ -1,0 +1,111 @@
+"""A watch session in process: the pure step from a load result to its outputs, the last good
+report kept under errors, and a rebuild when the day turns (issue 6)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+from watch_process import ledger_text, read, wait_until
+
+from jobledger.live.session import WatchSession
+from jobledger.live.watcher import Watcher
+from jobledger.pipeline import load_report
+
+DAY = date(2026, 3, 15)
+
+
+def session_for(tmp_path: Path, fmt: str = "html", **options: object) -> WatchSession:
+    ledger = tmp_path / "hunt.jobs"
+    if not ledger.exists():
+        ledger.write_text(ledger_text(3), encoding="utf-8")
+    settings: dict[str, object] = {"as_of": None, "today": lambda: DAY} | options
+    return WatchSession(
+        [str(ledger)],
+        output=str(tmp_path / f"hunt.{fmt}"),
+        fmt=fmt,
+        **settings,  # type: ignore[arg-type]
+    )
+
+
+def test_a_clean_build_shows_the_report(tmp_path: Path) -> None:
+    session = session_for(tmp_path)
+    outputs = session.step(load_report([str(tmp_path / "hunt.jobs")], DAY), "09:00:00")
+    assert outputs.report is not None and outputs.report.totals.tracked == 3
+    assert outputs.errors == 0 and outputs.problems == ""
+    assert "<h1>Watch test</h1>" in outputs.text
+    assert outputs.page is None  # not serving
+    assert session.last_good is outputs.report and session.last_good_at == "09:00:00"
+
+
+def test_errors_show_over_the_last_good_report(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    session = session_for(tmp_path, serve=True)
+    session.step(load_report([str(ledger)], DAY), "09:00:00")
+    ledger.write_text(ledger_text(3, extra="2026-03-01 appled X\n"), encoding="utf-8")
+    outputs = session.step(load_report([str(ledger)], DAY), "09:05:00")
+    assert outputs.report is None and outputs.errors == 1
+    assert "unknown kind 'appled'" in outputs.problems
+    assert "Stale: showing the report from 09:00:00" in outputs.text
+    assert "<h1>Watch test</h1>" in outputs.text  # the last good report, under the banner
+    assert outputs.page is not None
+    served = outputs.page.body.decode()
+    assert 'new EventSource("/events")' in served and "EventSource" not in outputs.text
+    assert session.last_good_at == "09:00:00"
+
+
+def test_markdown_errors_come_first_in_a_fence(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    session = session_for(tmp_path, "md", serve=True)
+    ledger.write_text("2026-03-01 appled X\n", encoding="utf-8")
+    outputs = session.step(load_report([str(ledger)], DAY), "09:00:00")
+    assert outputs.text.startswith("**jobledger: 1 error in the ledger; no report yet.**")
+    assert "```text\n" in outputs.text
+    assert outputs.page is not None and b"No report yet" in outputs.page.body
+
+
+def test_the_targets_follow_the_files_read(tmp_path: Path) -> None:
+    (tmp_path / "more.jobs").write_text("2026-02-01 applied B\n", encoding="utf-8")
+    (tmp_path / "hunt.jobs").write_text('include "more.jobs"\n', encoding="utf-8")
+    session = session_for(tmp_path)
+    session.step(load_report([str(tmp_path / "hunt.jobs")], DAY), "09:00:00")
+    assert str(tmp_path / "more.jobs") in session.targets.files
+    assert str(tmp_path / "hunt.html") in session.targets.ignore
+
+
+@pytest.mark.parametrize(("pinned", "turns"), [(None, True), (DAY, False)])
+def test_the_day_turning_is_noticed_unless_pinned(
+    tmp_path: Path, pinned: date | None, turns: bool
+) -> None:
+    clock = [DAY]
+    session = session_for(tmp_path, as_of=pinned, today=lambda: clock[0])
+    assert not session.date_changed()  # nothing built yet
+    session.rebuild(io.StringIO(), io.StringIO())
+    assert not session.date_changed()
+    clock[0] = date(2026, 3, 16)
+    assert session.date_changed() is turns
+
+
+def test_a_page_left_open_overnight_says_the_new_date_in_the_morning(tmp_path: Path) -> None:
+    """A real watcher, no file event at all: the turn of the day alone rebuilds OUT."""
+    clock = [DAY]
+    session = session_for(tmp_path, today=lambda: clock[0])
+    out, err = io.StringIO(), io.StringIO()
+    watcher = Watcher(
+        lambda: session.rebuild(out, err),
+        lambda: session.targets,
+        expired=session.date_changed,
+    )
+    thread = threading.Thread(target=watcher.run)
+    thread.start()
+    try:
+        output = tmp_path / "hunt.html"
+        assert wait_until(lambda: "as of 2026-03-15" in read(output))
+        clock[0] = date(2026, 3, 16)  # midnight
+        assert wait_until(lambda: "as of 2026-03-16" in read(output), timeout=3)
+    finally:
+        watcher.stop()
+        thread.join(timeout=2)
