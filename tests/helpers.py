@@ -8,7 +8,7 @@ from textwrap import dedent
 from jobledger.ledger.model import Ledger
 from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import reduce_entries
-from jobledger.report.build import build_report
+from jobledger.report.build import ReportOptions, build_report
 from jobledger.report.model import Report
 from jobledger.report.view import View, view_at
 
@@ -28,7 +28,7 @@ def view(text: str, as_of: date = AS_OF) -> View:
 
 
 def report(text: str, as_of: date = AS_OF) -> Report:
-    return build_report(ledger(text), as_of)
+    return build_report(ledger(text), ReportOptions(as_of))
 
 
 def reached(rep: Report) -> dict[str, int]:

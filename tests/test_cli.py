@@ -287,3 +287,45 @@ def test_compiled_templates_of_another_setup_are_never_reused(tmp_path: Path) ->
     compile_with(b"settings of the next release", "3.1.6")  # an upgrade of jobledger
     compile_with(b"settings of the next release", "3.2.0")  # an upgrade of Jinja
     assert len(list(tmp_path.iterdir())) == 3
+
+
+# -------------------------------------------------------- issue 7: messages that point at the fix
+
+
+def test_an_unknown_option_shows_the_commands_usage() -> None:
+    done = jobledger("report", "examples/blueprint.jobs", "--role", "x")
+    assert done.returncode == 2
+    assert done.stderr.startswith("usage: jobledger report ")
+    assert "jobledger report: error: unrecognized arguments: --role x" in done.stderr
+
+
+def test_which_ledger_names_the_command_that_ran(tmp_path: Path) -> None:
+    (tmp_path / "one.jobs").write_text(GOOD)
+    (tmp_path / "two.jobs").write_text(GOOD)
+    done = jobledger("check", cwd=tmp_path)
+    assert "e.g. jobledger check one.jobs" in done.stderr
+
+
+def test_the_format_follows_the_output_extension(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(GOOD)
+    for name, start in (("r.html", "<!DOCTYPE html>"), ("r.json", "{"), ("r.md", "# Job hunt")):
+        done = jobledger("report", str(ledger), "-o", str(tmp_path / name))
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / name).read_text("utf-8").startswith(start), name
+    done = jobledger("report", str(ledger), "--format", "md", "-o", str(tmp_path / "x.html"))
+    assert done.returncode == 2 and "--format md but -o" in done.stderr
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_private_keys_are_left_out(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(
+        GOOD + "    salary: 99k\n    Contact: jo@x.example\n    url: https://x.example\n"
+    )
+    for fmt in ("md", "json", "html"):
+        done = jobledger("report", str(ledger), "--format", fmt, "--private", "salary,contact")
+        assert done.returncode == 0, done.stderr
+        assert "99k" not in done.stdout and "jo@x.example" not in done.stdout
+        if fmt != "md":  # Markdown shows no metadata; the others keep what is not private
+            assert "x.example" in done.stdout

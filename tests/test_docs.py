@@ -72,3 +72,44 @@ def test_every_diagnostic_code_is_documented() -> None:
 def test_linked_docs_exist() -> None:
     for target in re.findall(r"\]\(((?:docs|tests|grammar)/[^)#]+)\)", README):
         assert (ROOT / target).exists(), target
+
+
+def test_every_option_is_in_the_command_table() -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    table = README[README.index("## Commands") : README.index("## How it works")]
+    for name, command in commands.items():
+        row = next(line for line in table.splitlines() if line.startswith(f"| `jobledger {name}"))
+        for action in command._actions:
+            if action.option_strings and "-h" not in action.option_strings:
+                assert any(flag in row for flag in action.option_strings), (name, action)
+
+
+def test_the_example_csv_template_renders(tmp_path: Path) -> None:
+    out = tmp_path / "apps.csv"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jobledger",
+            "report",
+            "examples/blueprint.jobs",
+            "--as-of",
+            "2026-03-15",
+            "--template",
+            "examples/templates/applications.csv.j2",
+            "-o",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
+    assert done.returncode == 0, done.stderr
+    import csv
+
+    rows = list(csv.DictReader(out.read_text("utf-8").splitlines()))
+    assert len(rows) == 17
+    docker = next(r for r in rows if r["company"] == "Docker")
+    assert docker["source"] == "referral" and docker["salary"] == ""

@@ -413,3 +413,33 @@ def test_binary_junk(tmp_path: Path) -> None:
     found = diagnose(tmp_path, junk)
     assert found and all(d.is_error for d in found)
     assert len(found) <= 2 * 200 + 1  # capped per file
+
+
+# ---------------------------------------------------------------- issue 7: nothing silently lost
+
+
+def test_a_role_tag_with_a_typo_gets_a_hint(tmp_path: Path) -> None:
+    found = diagnose(tmp_path, 'role devrel "DevRel"\n2026-02-01 applied A #remote #devrell\n')
+    (warning,) = found
+    assert (warning.code, warning.position.line, warning.position.column) == ("JL231", 2, 30)
+    assert warning.hint == "did you mean #devrel?" and not warning.is_error
+
+
+def test_a_year_typo_is_flagged_against_the_as_of_date(tmp_path: Path) -> None:
+    found = diagnose(tmp_path, "2026-02-01 applied A\n2036-02-10 rejected A\n2027-02-01 note A\n")
+    assert [(d.code, d.position.line) for d in found] == [("JL242", 2)]  # 2027-02-01: < a year
+
+
+def test_a_line_pasted_twice_is_flagged(tmp_path: Path) -> None:
+    found = diagnose(
+        tmp_path,
+        "2026-02-01 applied A\n2026-02-01 applied a\n2026-02-02 note A\n2026-02-02 note A\n",
+    )
+    assert [(d.code, d.position.line) for d in found] == [("JL243", 2)]
+    assert "first written at" in (found[0].hint or "")
+
+
+def test_metadata_at_column_zero_says_indent_it(tmp_path: Path) -> None:
+    (found,) = diagnose(tmp_path, "2026-02-01 applied A\nsource: job board\n")
+    assert (found.code, found.position.line, found.position.column) == ("JL109", 2, 1)
+    assert "indented under its event" in found.message and "did you mean" not in (found.hint or "")

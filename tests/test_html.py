@@ -226,12 +226,12 @@ def test_the_numbers_are_the_reports(page: str, report: Report) -> None:
     text = Page(page).all_text
     assert "Spring 2026 job hunt" in text and "as of 2026-03-15" in text
     assert "Tracked 17 applications" in text
-    assert "Reached Applied, No Reply 11 65% of tracked" in text
+    assert "Applied 11 65% of tracked" in text  # the milestone, not the state "Applied, No Reply"
     # Pipeline: the Blueprint sheet's average row, and its weighted total.
     assert re.search(r"Average of roles\s+20%\s+80%\s+80%\s+92%\s+25%\s+50%\s+100%\s+0%", text)
     assert re.search(r"Total 17 6 35% 11 65% 7 64% 6 86% 2 33% 1 50% 1 100% 0 0%", text)
     # Funnel table, timing, activity, sources, every application and every attention item.
-    assert "Phone Interview 4 6 86% 55%" in text
+    assert "Phone screen 4 6 86% 55%" in text
     assert "Median 7 days over 8 replies; fastest 3 days, slowest 14 days." in text
     assert "11 applications over 8 weeks" in text
     assert "referral 4 4 100%" in text
@@ -266,7 +266,7 @@ def test_nothing_is_fetched(page: str, report: Report) -> None:
     ledger_links = {
         value
         for app in report.applications
-        for _, value in app.meta
+        for _, value in app.meta.items()
         if value.startswith(("http://", "https://"))
     }
     assert ledger_links  # the example has a job posting's URL
@@ -424,8 +424,8 @@ def test_hostile_ledger_injects_nothing(tmp_path: Path) -> None:
         )
         # The text shows up, as text.
         text = parsed.all_text
-        assert '<script>alert(8)</script> | "><img src=x onerror=alert(9)>' in text
-        assert "Evil & Co <svg onload=alert(12)> | javascript:alert(13)" in text
+        assert '<script>alert(8)</script> — "><img src=x onerror=alert(9)>' in text
+        assert "Evil & Co <svg onload=alert(12)> — javascript:alert(13)" in text
         assert "javascript:alert(10)" in text  # shown, but not a link
         assert 'href="javascript' not in page.lower()
         assert content_security_policy(page).count("sha256-") == (3 if live else 2)

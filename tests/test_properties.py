@@ -12,7 +12,7 @@ from jobledger.ledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES
 from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import identity, reduce_entries
 from jobledger.pipeline import load_report
-from jobledger.report.build import build_report
+from jobledger.report.build import ReportOptions, build_report
 from jobledger.report.model import Report
 
 KINDS = [key for key, _ in (*DEFAULT_STAGES, *DEFAULT_OUTCOMES)] + ["note"]
@@ -33,7 +33,7 @@ ledgers = st.lists(lines, max_size=40).map(
 def report_of(text: str) -> Report:
     parsed = parse_text(text, "p.jobs")
     ledger, _ = reduce_entries(parsed.entries)
-    return build_report(ledger, AS_OF)
+    return build_report(ledger, ReportOptions(AS_OF))
 
 
 STAGE_INDEX = {key: index for index, (key, _) in enumerate(DEFAULT_STAGES)}
@@ -53,17 +53,19 @@ def brute_force_reached(text: str) -> list[int]:
         events.setdefault(key, []).append((date.fromisoformat(day), number, kind))
     highest: list[int] = []
     for items in events.values():
-        top, ended, past = 0, False, False
+        top, ended, past = 0, "", False
         for day, _, kind in sorted(items):
             if ended and kind != "note":
-                continue
+                if not (ended == "ghosted" and kind in STAGE_INDEX):  # a ghosting can end
+                    continue
+                ended = ""
             if day > AS_OF:
                 continue
             past = True
             if kind in STAGE_INDEX:
                 top = max(top, STAGE_INDEX[kind])
             elif kind != "note":
-                ended = True
+                ended = kind
         if past:
             highest.append(top)
     return [sum(1 for h in highest if h >= k) for k in range(len(DEFAULT_STAGES))]
@@ -159,7 +161,7 @@ line_pieces = st.sampled_from(
 def test_near_miss_text_never_crashes(text: str) -> None:
     result = parse_text(text, "fuzz.jobs")
     state, diagnostics = reduce_entries(result.entries)
-    build_report(state, AS_OF)
+    build_report(state, ReportOptions(AS_OF))
     for diagnostic in (*result.diagnostics, *diagnostics):
         assert diagnostic.position.line >= 1
 

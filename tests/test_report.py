@@ -7,9 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import reached, report
+from helpers import AS_OF, ledger, reached, report
 
 from jobledger.pipeline import load_report
+from jobledger.render.markdown import render_markdown
 from jobledger.report.insights import ADVICE, advice
 from jobledger.report.model import PipelineRow, Report
 from jobledger.report.numbers import percent
@@ -142,7 +143,7 @@ def test_timing_first_reply_and_stays() -> None:
     first = rep.timing.first_reply
     assert (first.count, first.median_days, first.days) == (2, 5.5, (4, 7))
     stays = {s.stage.key: (s.median_days, s.count) for s in rep.timing.stages}
-    assert stays["applied"] == (5.5, 2)
+    assert stays["applied"] == (7, 1)  # B's rejection is not a move on (issue 7)
     assert stays["response"] == (2, 1)
 
 
@@ -253,3 +254,182 @@ def test_average_of_roles_is_exact_before_rounding() -> None:
     average = next(r for r in rep.pipeline.rows if r.key == "average")
     # (1 + 2/5 + 5/8) / 3 = 0.675 exactly: 68%, though the float sum gives 0.67499…
     assert percent(average.applied.fraction) == "68%"
+
+
+# ---------------------------------------------------------------- issue 7: one meaning per number
+
+REPLIES = """\
+    role a "Role A"
+    role b "Role B"
+    2026-02-01 applied A1 #a
+        source: Referral
+    2026-02-08 rejected A1
+    2026-02-01 applied A2 #a
+        Source: referral
+    2026-02-04 response A2
+    2026-02-01 applied A3 #a
+        source: job board
+    2026-02-02 withdrawn A3
+    2026-02-01 applied B1 #b
+        source: job board
+    2026-03-01 ghosted B1
+    2026-02-01 applied B2 #b
+    2026-02-10 declined B2
+    2026-02-01 applied B3 #b
+    2026-02-01 note B3
+    """
+
+
+def test_a_reply_means_one_thing_everywhere() -> None:
+    """The employer's first reaction after applying: a later stage or a rejection; not the
+    seeker's own withdrawal or refusal, not a ghosting, not a note."""
+    rep = report(REPLIES)
+    assert rep.timing.first_reply.days == (3, 7)  # A2's response, A1's rejection
+    sources = {s.source: (s.applied, s.replied) for s in rep.sources}
+    assert sources == {"Referral": (2, 2), "job board": (2, 0)}  # keys and values fold case
+    groups = {g.role.key: (g.applied, g.replied) for g in rep.groups}
+    assert groups == {"a": (3, 2), "b": (3, 0)}
+    total_replies = sum(s.replied for s in rep.sources) + 0  # B2, B3 have no source
+    assert total_replies == rep.timing.first_reply.count
+
+
+def test_replies_in_the_json(tmp_path: Path) -> None:
+    from jobledger.render.json_report import encode_report
+
+    data = encode_report(report(REPLIES))
+    assert [(s["source"], s["replied"]) for s in data["sources"]] == [
+        ("job board", 0),
+        ("Referral", 2),
+    ]
+    assert [(g["key"], g["replied"]) for g in data["groups"]] == [("a", 2), ("b", 0)]
+    assert data["timing"]["first_reply"]["days"] == [3, 7]
+
+
+def test_last_heard_is_not_the_seekers_own_note() -> None:
+    rep = report(
+        """\
+        option follow-up-after 7
+        2026-03-01 applied Quiet
+        2026-03-12 note Quiet ; sent a polite nudge
+        """
+    )
+    (item,) = rep.attention.follow_up
+    assert (item.date, item.days) == (date(2026, 3, 1), 14)
+
+
+def test_roles_are_compared_on_the_employers_steps_only() -> None:
+    lines = ['role a "A"', 'role b "B"']
+    lines += [f"2026-02-0{i + 1} applied A{i} #a" for i in range(4)]
+    lines += [f"2026-02-0{i + 1} wishlist B{i} #b" for i in range(3)]
+    lines += ["2026-02-01 applied B3 #b", "2026-02-02 applied B4 #b", "2026-02-03 applied B5 #b"]
+    lines += ["2026-02-09 response A0", "2026-02-09 response B3", "2026-02-09 response B4"]
+    said = " ".join(report("\n".join(lines) + "\n").insights)
+    assert "on the step to Applied" not in said  # 100% against 50%: the seeker's own step
+    assert "Roles differ most on the step to Positive reply" in said
+
+
+def test_milestone_names() -> None:
+    rep = report(
+        """\
+        stage lead "On my list" "Spotted"
+        stage sent "Sent, waiting" "Sent"
+        stage talk "In talks"
+        2026-02-01 sent A
+        """
+    )
+    assert [s.milestone for s in rep.stages] == ["Spotted", "Sent", "In talks"]
+    defaults = report("2026-02-01 applied A\n")
+    assert [s.milestone for s in defaults.stages] == [
+        "Tracked",
+        "Applied",
+        "Positive reply",
+        "Phone screen",
+        "Interview",
+        "Second interview",
+        "Offer",
+        "Accepted",
+    ]
+    (row,) = report("2026-02-01 applied A\n2026-02-05 rejected A\n").applications
+    assert row.status_text == "rejected at Applied"
+
+
+def test_an_empty_other_group_is_not_shown() -> None:
+    rep = report('role a "A"\n2026-02-01 applied X #a\n')
+    assert [g.role.key for g in rep.groups] == ["a"]
+    assert [r.key for r in rep.pipeline.rows] == ["a", "total", "average"]
+    assert "Other" not in render_markdown(rep)
+    with_other = report('role a "A"\n2026-02-01 applied X #a\n2026-02-01 applied Y\n')
+    assert [g.role.key for g in with_other.groups] == ["a", "other"]
+
+
+def test_insights_end_in_what_to_do(example: Report) -> None:
+    said = "\n".join(example.insights)
+    # The post's action, with the role and its numbers.
+    assert "Developer Advocate worst, 1 of 5 (20%): aim your next applications at Software " in said
+    # The sheet's plain average of roles, far from the weighted total: both numbers.
+    assert (
+        "the Blueprint sheet's average of roles says 80%, but across all applications it " in said
+    )
+    assert "is 7 of 11 (64%)" in said
+
+
+def test_the_action_stands_alone_when_roles_differ_most_elsewhere() -> None:
+    lines = ['role a "A"', 'role b "B"']
+    lines += [f"2026-02-01 applied A{i} #a" for i in range(4)]
+    lines += [f"2026-02-01 applied B{i} #b" for i in range(4)]
+    lines += [f"2026-02-05 response A{i}" for i in range(4)]
+    lines += [f"2026-02-05 response B{i}" for i in range(3)]
+    lines += [f"2026-02-09 phone A{i}" for i in range(4)]  # A: 4 of 4 on, B: none
+    said = report("\n".join(lines) + "\n").insights
+    assert any("on the step to Phone screen" in line for line in said)
+    (action,) = [line for line in said if line.startswith("Aim your next applications")]
+    assert "A, where they get answered: 4 of 4 (100%)" in action and "3 of 4 (75%) in B" in action
+
+
+def test_no_conclusion_below_three_applications() -> None:
+    lines = ['role a "A"', 'role b "B"']
+    lines += ["2026-02-01 applied A0 #a", "2026-02-02 response A0", "2026-02-01 applied B0 #b"]
+    lines += ["2026-02-01 applied A1 #a", "2026-02-01 applied B1 #b"]
+    said = " ".join(report("\n".join(lines) + "\n").insights)
+    assert "Aim your next" not in said and "average of roles" not in said
+    assert "Roles differ most" not in said
+
+
+def test_a_ghosting_employer_may_come_back() -> None:
+    rep = report(
+        """\
+        2026-02-01 applied Acme | SWE
+        2026-03-01 ghosted Acme | SWE
+        2026-03-05 response Acme | SWE ; they came back!
+        """
+    )
+    (app,) = rep.applications
+    assert (app.status.key, app.stage.key, app.outcome_stage) == ("active", "response", None)
+    assert [h.kind for h in app.history] == ["applied", "ghosted", "response"]
+    assert dict((o.key, n) for o, n in rep.totals.outcomes)["ghosted"] == 0
+
+
+def test_private_keys_leave_every_output(tmp_path: Path) -> None:
+    from jobledger.render.html import render_html
+    from jobledger.render.json_report import render_json
+    from jobledger.report.build import ReportOptions, build_report
+
+    text = """\
+        option private "Salary"
+        2026-02-01 applied A
+            salary: 120k
+            contact: jo@example.com
+            source: referral
+        """
+    rep = report(text)
+    assert rep.applications[0].meta.keys() == ("contact", "source")
+    more = build_report(ledger(text), ReportOptions(AS_OF, private=frozenset({"contact"})))
+    for output in (render_markdown(more), render_json(more), render_html(more)):
+        assert "120k" not in output and "jo@example.com" not in output
+    assert more.applications[0].meta.keys() == ("source",)
+
+
+def test_reports_name_applications_without_a_pipe() -> None:
+    rep = report("2026-02-01 applied Acme | Staff Engineer\n")
+    markdown = render_markdown(rep)
+    assert "Acme — Staff Engineer" in markdown and "\\|" not in markdown

@@ -43,8 +43,15 @@ def test_last_stage_is_accepted() -> None:
 
 
 def test_note_changes_only_the_last_date() -> None:
-    app = only("2026-02-03 applied A\n2026-03-01 note A\n")
+    app = only("2026-02-03 applied A\n2026-03-01 note A\n", as_of=date(2026, 3, 5))
     assert (app.stage.key, app.status, app.last_date) == ("applied", ACTIVE, date(2026, 3, 1))
+    assert app.last_heard == date(2026, 2, 3)
+
+
+def test_a_note_is_no_word_from_the_employer() -> None:
+    """Silence is counted from the last event that is not the seeker's own note (issue 7)."""
+    app = only("2026-02-03 applied A\n2026-03-01 note A ; I emailed them\n")  # 40 days
+    assert app.status.inferred
 
 
 def test_scheduled_events_count_in_no_number() -> None:

@@ -20,7 +20,7 @@ AS_OF = "2026-03-15"
 
 
 def wait_until(
-    predicate: Callable[[], object], timeout: float = 5.0, interval: float = 0.02
+    predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.02
 ) -> bool:
     """Poll `predicate` until it is truthy; False after `timeout` seconds."""
     deadline = time.monotonic() + timeout

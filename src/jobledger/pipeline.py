@@ -24,8 +24,9 @@ from jobledger.ledger.diagnostics import (
 from jobledger.ledger.loader import load_files
 from jobledger.ledger.model import Ledger
 from jobledger.ledger.reducer import reduce_entries
-from jobledger.report.build import build_report
+from jobledger.report.build import ReportOptions, build_report
 from jobledger.report.model import Report
+from jobledger.report.view import far_future
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +62,13 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_ledger(paths: Sequence[str], *, strict: bool = False) -> Loaded:
-    """Read, parse and reduce the ledger. `strict`: warnings count as errors."""
+def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> Loaded:
+    """Read, parse and reduce the ledger. `as_of`: the report date, against which dates are
+    checked (a year typo). `strict`: warnings count as errors."""
     with _cyclic_gc_paused():
         loaded = load_files(paths)
         ledger, reduced = reduce_entries(loaded.entries)
-    diagnostics = [*loaded.diagnostics, *reduced]
+    diagnostics = [*loaded.diagnostics, *reduced, *far_future(ledger, as_of)]
     if strict:
         diagnostics = promote_warnings(diagnostics)
     errors = sum(1 for d in diagnostics if d.is_error)
@@ -81,13 +83,17 @@ def load_ledger(paths: Sequence[str], *, strict: bool = False) -> Loaded:
     )
 
 
-def load_report(paths: Sequence[str], as_of: date, *, strict: bool = False) -> Result:
-    """Read the ledger and, when it has no errors, make its report as of `as_of`."""
-    loaded = load_ledger(paths, strict=strict)
+def load_report(
+    paths: Sequence[str], options: ReportOptions | date, *, strict: bool = False
+) -> Result:
+    """Read the ledger and, when it has no errors, make its report (a date: as of that date)."""
+    if isinstance(options, date):
+        options = ReportOptions(options)
+    loaded = load_ledger(paths, options.as_of, strict=strict)
     report = None
     if loaded.ledger is not None:
         with _cyclic_gc_paused():
-            report = build_report(loaded.ledger, as_of)
+            report = build_report(loaded.ledger, options)
     return Result(**{f.name: getattr(loaded, f.name) for f in fields(Loaded)}, report=report)
 
 

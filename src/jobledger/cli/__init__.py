@@ -72,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    check.set_defaults(command_parser=check)
     _add_files(check)
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -85,9 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
         "exit status: 0 written, 1 the ledger has errors, 2 usage error.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    report.set_defaults(command_parser=report)
     _add_files(report)
-    report.add_argument("--format", choices=("md", "json", "html"), default="md")
+    report.add_argument(
+        "--format",
+        choices=("md", "json", "html"),
+        default=None,
+        help="md (default), json or html; with -o, taken from OUT's extension when not given",
+    )
     report.add_argument("-o", "--output", metavar="OUT", help="write here (atomically), not stdout")
+    _add_private(report)
     report.add_argument(
         "--template",
         metavar="PATH",
@@ -108,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
         "exit status: 0 stopped with Ctrl-C, 2 usage error (e.g. the port is in use).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    watch.set_defaults(command_parser=watch)
     _add_files(watch)
     watch.add_argument("-o", "--output", metavar="OUT", help="write here (default: see below)")
     watch.add_argument("--format", choices=("html", "md"), default="html")
@@ -119,10 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=_port, default=None, help="port to serve on (default: 8000; 0: any free)"
     )
     watch.add_argument("--open", action="store_true", help="open the page in a web browser")
+    _add_private(watch)
     watch.add_argument(
         "--poll", action="store_true", help="poll for changes (network drives, some containers)"
     )
     return parser
+
+
+def _add_private(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--private",
+        action="append",
+        default=[],
+        metavar="KEY,…",
+        help="metadata keys to leave out of the output, e.g. --private salary,contact "
+        '(also: option private "salary, contact" in the ledger)',
+    )
 
 
 def _port(text: str) -> int:
@@ -133,10 +154,14 @@ def _port(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
     if args.command is None:
+        if unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         parser.print_help()
         return 2
+    if unknown:  # the command's own usage, not the top-level one
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     from jobledger.cli.common import USAGE, UsageError
 
     try:

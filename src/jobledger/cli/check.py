@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jobledger.cli.common import LEDGER_ERRORS, OK, ledger_files
+from jobledger.cli.common import LEDGER_ERRORS, OK, ledger_files, report_date
 from jobledger.ledger.diagnostics import render_json, render_text
 from jobledger.pipeline import Loaded, load_ledger
 
@@ -19,7 +19,7 @@ def summary(result: Loaded) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = load_ledger(ledger_files(args), strict=args.strict)
+    result = load_ledger(ledger_files(args), report_date(args.as_of), strict=args.strict)
     if args.format == "json":
         sys.stdout.write(render_json(result.diagnostics) + "\n")
     else:

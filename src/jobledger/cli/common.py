@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from jobledger.files import UsageError
+from jobledger.report.build import ReportOptions
 
 OK, LEDGER_ERRORS, USAGE = 0, 1, 2
 ENV_FILE = "JOBLEDGER_FILE"
@@ -49,3 +50,14 @@ def find_ledger(given: Sequence[str], cwd: str = ".", *, command: str = "report"
         f"{len(found)} ledgers here ({', '.join(found)}); name the one to use, e.g. "
         f"jobledger {command} {found[0]}"
     )
+
+
+def private_keys(args: argparse.Namespace) -> frozenset[str]:
+    """--private salary,contact --private phone -> {"salary", "contact", "phone"}."""
+    return frozenset(
+        key.strip().casefold() for given in args.private for key in given.split(",") if key.strip()
+    )
+
+
+def report_options(args: argparse.Namespace) -> ReportOptions:
+    return ReportOptions(report_date(args.as_of), private=private_keys(args))

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from jobledger.cli.check import summary
-from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_date
+from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_options
 from jobledger.files import write_atomic
 from jobledger.ledger.diagnostics import render_text
 from jobledger.pipeline import is_ledger_file, load_report
 from jobledger.report.model import Report
 
+EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
+
+
+def output_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the one OUT's extension names (hunt.html: html), else Markdown. Both given
+    and disagreeing is a mistake worth stopping for."""
+    implied = EXTENSIONS.get(os.path.splitext(output or "")[1].lower())
+    if fmt is not None and implied is not None and fmt != implied:
+        raise UsageError(
+            f"--format {fmt} but -o {output} looks like {implied}; drop --format or rename OUT"
+        )
+    return fmt or implied or "md"
+
 
 def run(args: argparse.Namespace) -> int:
-    result = load_report(ledger_files(args), report_date(args.as_of))
+    fmt = output_format(args.format, args.output if args.output != "-" else None)
+    result = load_report(ledger_files(args), report_options(args))
     if result.diagnostics:
         sys.stderr.write(render_text(result.diagnostics) + "\n")
     if result.report is None:
@@ -23,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     output = args.output
     if output not in (None, "-") and is_ledger_file(output, result.files, result.include_patterns):
         raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
-    text = render(result.report, args.format, args.template)
+    text = render(result.report, fmt, args.template)
     if output is None or output == "-":
         sys.stdout.write(text)
     else:

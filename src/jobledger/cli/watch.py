@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from jobledger.cli.common import OK, UsageError, ledger_files, today
+from jobledger.cli.common import OK, UsageError, ledger_files, private_keys, today
 
 DEFAULT_PORT = 8000
 
@@ -34,7 +34,13 @@ def run(args: argparse.Namespace) -> int:
     host = args.host or "127.0.0.1"
     port = DEFAULT_PORT if args.port is None else args.port
     session = WatchSession(
-        given, output=output, fmt=args.format, as_of=args.as_of, today=today, serve=serve
+        given,
+        output=output,
+        fmt=args.format,
+        as_of=args.as_of,
+        today=today,
+        serve=serve,
+        private=private_keys(args),
     )
     server: LiveServer | None = None
     if serve:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, warning
 from jobledger.ledger.model import (
+    DEFAULT_MILESTONES,
     DEFAULT_OUTCOMES,
     DEFAULT_STAGES,
     RESERVED_KEYS,
@@ -21,7 +22,7 @@ from jobledger.ledger.model import (
 )
 from jobledger.ledger.suggest import closest, shorten
 
-OPTIONS = ("title", "ghost-after", "follow-up-after", "base-stage")
+OPTIONS = ("title", "ghost-after", "follow-up-after", "base-stage", "private")
 DEFAULT_GHOST_AFTER = 30
 DEFAULT_FOLLOW_UP_AFTER = 7
 MAX_DAYS = 36_500  # a hundred years: anything more is a typo
@@ -61,6 +62,15 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
                     error("JL202", message, where, hint=f"first declared at {at}; keys are unique")
                 )
                 continue
+            if entry.milestone is not None and entry.what != "stage":
+                diagnostics.append(
+                    error(
+                        "JL112",
+                        f"only a stage has a second label (its milestone name), not a {entry.what}",
+                        Position(entry.position.path, entry.position.line, entry.milestone_column),
+                        hint=f'{entry.what} {entry.key} "{entry.label}"',
+                    )
+                )
             declared[entry.key] = entry
             groups[entry.what].append(entry)
         elif isinstance(entry, Option):
@@ -119,10 +129,16 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
             )
         )
         stages = list(DEFAULT_STAGES)
+    milestones = (
+        {d.key: d.milestone for d in groups["stage"] if d.milestone}
+        if groups["stage"]
+        else DEFAULT_MILESTONES
+    )
 
     keys = [key for key, _ in stages]
     base = keys.index("applied") if "applied" in keys else 1
     title, ghost_after, follow_up_after = "Job hunt", DEFAULT_GHOST_AFTER, DEFAULT_FOLLOW_UP_AFTER
+    private: tuple[str, ...] = ()
     day_defaults = {"ghost-after": DEFAULT_GHOST_AFTER, "follow-up-after": DEFAULT_FOLLOW_UP_AFTER}
     for option in options:
         name = option.name
@@ -154,6 +170,19 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
                 ghost_after = days
             else:
                 follow_up_after = days
+        elif name == "private":
+            keys_given = [k.strip() for k in option.value.split(",")]
+            if not option.quoted or not all(re.fullmatch(r"[^\s:]+", k) for k in keys_given):
+                diagnostics.append(
+                    error(
+                        "JL211",
+                        "option private takes a quoted list of metadata keys",
+                        where,
+                        hint='option private "salary, contact"',
+                    )
+                )
+            else:
+                private = tuple(dict.fromkeys(k.casefold() for k in keys_given))
         elif name == "base-stage":
             if option.value in keys:
                 base = keys.index(option.value)
@@ -169,12 +198,16 @@ def resolve_config(entries: Iterable[Entry]) -> tuple[Config, list[Diagnostic]]:
                 )
     config = Config(
         title=title,
-        stages=tuple(Stage(key, label, index) for index, (key, label) in enumerate(stages)),
+        stages=tuple(
+            Stage(key, label, index, milestones.get(key) or label)
+            for index, (key, label) in enumerate(stages)
+        ),
         outcomes=tuple(Outcome(key, label) for key, label in outcomes),
         roles=tuple(Role(d.key, d.label) for d in groups["role"]),
         ghost_after=ghost_after,
         follow_up_after=follow_up_after,
         base=base,
+        private=private,
     )
     return config, diagnostics
 

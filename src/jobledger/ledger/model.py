@@ -4,6 +4,7 @@ an input of the report (report/view.py), never part of the ledger."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -33,6 +34,8 @@ class Declaration:
     key: str
     label: str
     key_column: int = 0
+    milestone: str | None = None  # a stage's second label: "Phone screen"
+    milestone_column: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +60,9 @@ Entry = Event | Declaration | Include | Option
 @dataclass(frozen=True, slots=True)
 class Stage:
     key: str
-    label: str
+    label: str  # the state: "Applied, No Reply", as the Blueprint sheet names it
     index: int
+    milestone: str  # what reaching it is called: "Applied"; the label when not declared
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,19 @@ DEFAULT_STAGES: tuple[tuple[str, str], ...] = (
     ("offer", "Job Offer"),
     ("accepted", "Accepted"),
 )
+# The labels name states, as the sheet does; the funnel names milestones: "Applied: 11", not
+# "Applied, No Reply: 11". Reaching `response` is a positive reply: a "reply" alone counts a
+# rejection too (report/view.py, first_reply), and one word must not mean two numbers.
+DEFAULT_MILESTONES: dict[str, str] = {
+    "wishlist": "Tracked",
+    "applied": "Applied",
+    "response": "Positive reply",
+    "phone": "Phone screen",
+    "interview": "Interview",
+    "second": "Second interview",
+    "offer": "Offer",
+    "accepted": "Accepted",
+}
 
 DEFAULT_OUTCOMES: tuple[tuple[str, str], ...] = (
     ("rejected", "Rejected"),
@@ -125,6 +142,7 @@ class Config:
     ghost_after: int
     follow_up_after: int
     base: int  # index of the base stage
+    private: tuple[str, ...] = ()  # metadata keys left out of every output, case-folded
 
     @property
     def last(self) -> int:
@@ -143,14 +161,58 @@ class Config:
         return self.stages[self.base]
 
     def label_of(self, kind: str) -> str:
-        """The label of a stage or outcome key; a note is a "Note"."""
+        """What an event of this kind is called: a stage's milestone ("Phone screen"), an
+        outcome's label; a note is a "Note"."""
         for stage in self.stages:
             if stage.key == kind:
-                return stage.label
+                return stage.milestone
         for outcome in self.outcomes:
             if outcome.key == kind:
                 return outcome.label
         return kind.capitalize()
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """An application's `key: value` lines. Keys match case-insensitively and keep their first
+    spelling (`Source:` and `source:` are one key); the last value written wins. A key that is
+    not there reads as "" (a template asking for `salary` gets nothing, not an error)."""
+
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    def get(self, key: str, default: str = "") -> str:
+        folded = key.casefold()
+        for name, value in self.pairs:
+            if name.casefold() == folded:
+                return value
+        return default
+
+    def __getitem__(self, key: str) -> str:
+        return self.get(key)
+
+    def __getattr__(self, key: str) -> str:
+        if key.startswith("__"):
+            raise AttributeError(key)
+        return self.get(key)
+
+    def items(self) -> tuple[tuple[str, str], ...]:
+        return self.pairs
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.pairs)
+
+    def __iter__(self) -> Iterator[str]:  # as a mapping iterates: its keys
+        return iter(self.keys())
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def without(self, keys: frozenset[str]) -> Metadata:
+        """Leave out these (case-folded) keys."""
+        return Metadata(tuple((k, v) for k, v in self.pairs if k.casefold() not in keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,7 +225,7 @@ class Application:
     title: str | None
     role: Role  # from a role tag; OTHER without one
     tags: tuple[str, ...]  # first spelling of each, in order of appearance
-    meta: tuple[tuple[str, str], ...]  # the last value of each key wins
+    meta: Metadata
     events: tuple[Event, ...]
 
     @property

@@ -184,7 +184,8 @@ class _Builder(Transformer[Token, None]):
         self.sink.items.append(_Meta(line, column, key[:-1], value))
 
     def declaration(self, children: list[Token]) -> None:
-        what, key, label = children
+        what, key, label = children[:3]
+        second = children[3] if len(children) > 3 else None
         self.sink.items.append(
             Declaration(
                 self.sink.position(what),
@@ -192,6 +193,8 @@ class _Builder(Transformer[Token, None]):
                 str(key),
                 _unquote(str(label)),
                 key_column=key.column or 1,
+                milestone=None if second is None else _unquote(str(second)),
+                milestone_column=0 if second is None else second.column or 1,
             )
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 
 from jobledger.ledger.config import resolve_config
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, warning
@@ -20,6 +21,7 @@ from jobledger.ledger.model import (
     Entry,
     Event,
     Ledger,
+    Metadata,
     Role,
     display_name,
 )
@@ -64,6 +66,7 @@ def reduce_entries(entries: Sequence[Entry]) -> tuple[Ledger, list[Diagnostic]]:
             key = keys[spelling] = identity(entry.company, entry.title)
         by_application.setdefault(key, []).append(entry)
 
+    diagnostics.extend(_repeated_lines(by_application))
     applications: list[tuple[tuple[str, str], Application]] = []
     for key, events in by_application.items():
         # sorted() is stable: same-date events keep file order.
@@ -86,19 +89,23 @@ def _reduce_one(
     its valid events. Nothing may follow an outcome but a note."""
     role: Role | None = None
     tags: dict[str, str] = {}  # case-folded -> as first written
-    meta: dict[str, str] = {}
+    meta: dict[str, tuple[str, str]] = {}  # case-folded key -> (first spelling, last value)
     ended: Event | None = None
     kept: list[Event] = []
     stage: int | None = None
     for event in events:
         kind = event.kind
         if ended is not None and kind != NOTE:
-            diagnostics.append(_after_outcome(event, ended))
-            continue
+            if ended.kind == GHOSTED and kind in stage_index:
+                ended = None  # they came back: the application resumes at this stage
+            else:
+                diagnostics.append(_after_outcome(event, ended))
+                continue
         if event.tags:
             role = _tag(event, tags, role, roles, diagnostics)
-        if event.meta:
-            meta.update(event.meta)
+        for key, value in event.meta:
+            folded = key.casefold()
+            meta[folded] = (meta[folded][0] if folded in meta else key, value)
         kept.append(event)
         index = stage_index.get(kind)
         if index is not None:
@@ -120,9 +127,36 @@ def _reduce_one(
         title=first.title,
         role=role or OTHER,
         tags=tuple(tags.values()),
-        meta=tuple(meta.items()),
+        meta=Metadata(tuple(meta.values())),
         events=tuple(kept),
     )
+
+
+GHOSTED = "ghosted"  # an explicit ghosting: the company may still come back
+
+
+def _repeated_lines(by_application: dict[tuple[str, str], list[Event]]) -> list[Diagnostic]:
+    """The same date, kind and application twice: most likely a line pasted twice. (Notes are
+    left alone: two notes on one day are ordinary.)"""
+    found = []
+    for events in by_application.values():
+        first: dict[tuple[date, str], Event] = {}
+        for event in events:
+            if event.kind == NOTE:
+                continue
+            seen = first.setdefault((event.date, event.kind), event)
+            if seen is not event:
+                where = f"{seen.position.path}:{seen.position.line}"
+                found.append(
+                    warning(
+                        "JL243",
+                        f"the same event again: {event.date} {event.kind} "
+                        f"{display_name(event.company, event.title)}",
+                        event.position,
+                        hint=f"first written at {where}; delete one if it was pasted twice",
+                    )
+                )
+    return found
 
 
 def _after_outcome(event: Event, ended: Event) -> Diagnostic:
@@ -149,6 +183,17 @@ def _tag(
         tags.setdefault(folded, tag)  # the first spelling of a tag is the one shown
         tagged = roles.get(folded)
         if tagged is None:
+            guess = closest(folded, roles, cutoff=ROLE_TAG_CUTOFF)
+            if guess is not None:
+                column = event.tag_columns[number] if number < len(event.tag_columns) else 1
+                diagnostics.append(
+                    warning(
+                        "JL231",
+                        f"'#{shorten(tag)}' is not a declared role",
+                        Position(event.position.path, event.position.line, column),
+                        hint=f"did you mean #{guess}?",
+                    )
+                )
             continue
         if role is None:
             role = tagged
@@ -165,6 +210,7 @@ def _tag(
     return role
 
 
+ROLE_TAG_CUTOFF = 0.8  # "#devrell" is a typo of the role devrel; "#remote" is just a tag
 CLOSE_NAME_CUTOFF = 0.8
 CLOSE_NAME_BUDGET = 20_000  # name comparisons at most (~15 µs each): a hint must not cost seconds
 

@@ -31,6 +31,7 @@ def explain(line: str, column: int, expected: set[str], path: str, line_number: 
     return error(code, message, Position(path, line_number, column), hint=hint, source_line=line)
 
 
+_META_KEY = re.compile(r"[^\s:;#\"|]+:(\s|$)")  # `source: referral`, typed at column 0
 _CLOSED_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 
@@ -55,6 +56,16 @@ def _classify(expected: set[str], line: str, column: int, at: str) -> Explained:
         return _classify_indented(line, column, first)
     if first[:1].isdigit() or _DATE_LIKE.match(first):
         return _classify_event(expected, line, column, first)
+    if _META_KEY.match(line):
+        key = line.split(":", 1)[0]
+        return (
+            "JL109",
+            f"metadata '{shorten(key)}:' at the start of a line: metadata is indented under its "
+            "event",
+            f"indent it, e.g. four spaces: '    {shorten(line.strip(), 60)}', right under the "
+            "event it belongs to",
+            1,
+        )
     word = re.match(r"[A-Za-z_-]+", first)
     directive = word.group(0) if word else ""
     if directive.lower() in DIRECTIVES:

@@ -26,6 +26,7 @@ from jobledger.live.watcher import Targets
 from jobledger.pipeline import Result, is_ledger_file, load_report
 from jobledger.render.html import content_security_policy, render_html, render_text_page
 from jobledger.render.markdown import render_markdown
+from jobledger.report.build import ReportOptions
 from jobledger.report.model import Report
 
 
@@ -51,6 +52,7 @@ class WatchSession:
         today: Callable[[], date],
         serve: bool = False,
         template: str | None = None,
+        private: frozenset[str] = frozenset(),
     ) -> None:
         self.ledgers = tuple(ledgers)  # as given: diagnostics show these paths
         self.shown_output = output
@@ -60,6 +62,7 @@ class WatchSession:
         self.today = today
         self.serve = serve
         self.template = template
+        self.private = private
         awaited = {os.path.abspath(p) for p in ledgers} | {os.path.realpath(p) for p in ledgers}
         self.awaited = frozenset(awaited)
         # State: what the last build saw and showed.
@@ -131,7 +134,7 @@ class WatchSession:
         started = time.perf_counter()
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
-        result = load_report(self.ledgers, as_of)
+        result = load_report(self.ledgers, ReportOptions(as_of, private=self.private))
         self.built_for = as_of
         outputs = self.step(result, clock)
         written = f"→ {self.shown_output}"

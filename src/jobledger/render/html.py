@@ -203,7 +203,7 @@ def _applications(report: Report) -> list[AppRow]:
                 row=app,
                 status=status,
                 status_style="inferred" if app.status.inferred else styles[status],
-                meta=tuple(_meta(key, value) for key, value in app.meta),
+                meta=tuple(_meta(key, value) for key, value in app.meta.items()),
             )
         )
     return rows

@@ -38,7 +38,10 @@ def encode_report(report: Report) -> Json:
             "follow_up_after": report.options.follow_up_after,
             "base_stage": report.options.base.key,
         },
-        "stages": [{"key": s.key, "label": s.label, "index": s.index} for s in report.stages],
+        "stages": [
+            {"key": s.key, "label": s.label, "index": s.index, "milestone": s.milestone}
+            for s in report.stages
+        ],
         "outcomes": [{"key": o.key, "label": o.label} for o in report.outcomes],
         "roles": [{"key": r.key, "label": r.label} for r in report.roles],
         "totals": _statuses(totals) | {"scheduled": report.scheduled},
@@ -116,7 +119,7 @@ def encode_report(report: Report) -> Json:
                 "title": app.title,
                 "role": app.role.key,
                 "tags": list(app.tags),
-                "meta": dict(app.meta),
+                "meta": dict(app.meta.items()),
                 "stage": app.stage.key,
                 "highest_stage": app.highest.key,
                 "status": app.status.key,
@@ -197,4 +200,6 @@ def _group(group: Group, outcomes: Sequence[Outcome]) -> Json:
         "funnel": _funnel(group.funnel),
         "exits": _exits(group.exits, outcomes),
         "never_applied": _share(group.never_applied),
+        "applied": group.applied,
+        "replied": group.replied,
     }

@@ -43,10 +43,10 @@ class MarkdownTables:
     def funnel(self) -> str:
         base = md(self.report.options.base.key)
         rows = [
-            [md(s.stage.label), s.at, s.reached, percent(s.conversion), percent(s.of_base)]
+            [md(s.stage.milestone), s.at, s.reached, percent(s.conversion), percent(s.of_base)]
             for s in self.report.funnel
         ]
-        return md_table(["Stage", "At now", "Reached", "Step", f"Of {base}"], rows, "lrrrr")
+        return md_table(["Reached", "Still there", "Count", "Step", f"Of {base}"], rows, "lrrrr")
 
     def endings(self) -> str:
         header = ["Stage", *(md(o.label) for o in self.report.outcomes), "Silent (inferred)"]
@@ -58,7 +58,7 @@ class MarkdownTables:
 
     def stage_times(self) -> str:
         rows = [[md(s.stage.label), days(s.median_days), s.count] for s in self.report.timing.moved]
-        return md_table(["Stage", "Median time there", "Moves on"], rows, "lrr")
+        return md_table(["Stage", "Median time there", "Moved on"], rows, "lrr")
 
     def weeks(self) -> str:
         rows = [[w.week, w.start.isoformat(), w.count, "█" * w.count] for w in self.report.activity]
@@ -86,7 +86,7 @@ class MarkdownTables:
 
     def upcoming(self) -> str:
         rows = [
-            [a.date.isoformat(), md(a.event), md(a.name), f"in {days(a.days)}"]
+            [a.date.isoformat(), md(a.event_label), md(a.name), f"in {days(a.days)}"]
             for a in self.report.attention.upcoming
         ]
         return md_table(["Date", "What", "Application", "When"], rows, "lllr")

@@ -16,7 +16,7 @@ def compute_attention(view: View) -> Attention:
         if app.status.standing is not Standing.ACTIVE or app.scheduled:
             continue
         application, stage = app.application, app.stage
-        silent = (as_of - app.last_date).days
+        silent = (as_of - app.last_heard).days  # the seeker's own notes are not word from them
         waiting = (as_of - app.first_date).days
         if config.base <= stage.index < config.waiting_end and silent >= config.follow_up_after:
             follow_up.append(
@@ -27,7 +27,7 @@ def compute_attention(view: View) -> Attention:
                     stage,
                     None,
                     None,
-                    app.last_date,
+                    app.last_heard,
                     silent,
                 )
             )

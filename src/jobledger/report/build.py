@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from jobledger.ledger.model import OTHER, Ledger
@@ -23,8 +23,24 @@ from jobledger.report.timing import compute_activity, compute_sources, compute_t
 from jobledger.report.view import ApplicationState, View, view_at
 
 
-def build_report(ledger: Ledger, as_of: date) -> Report:
-    report = compute_report(view_at(ledger, as_of))
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """What a report is made for: the date it is as of, and what it leaves out."""
+
+    as_of: date
+    private: frozenset[str] = frozenset()  # metadata keys left out, case-folded
+
+
+def build_report(ledger: Ledger, options: ReportOptions) -> Report:
+    private = options.private | frozenset(ledger.config.private)
+    if private:  # private keys never enter the report, so no output can show them
+        ledger = replace(
+            ledger,
+            applications=tuple(
+                replace(app, meta=app.meta.without(private)) for app in ledger.applications
+            ),
+        )
+    report = compute_report(view_at(ledger, options.as_of))
     return replace(report, insights=write_insights(report))
 
 
@@ -33,9 +49,9 @@ def compute_report(view: View) -> Report:
     by_role: dict[str, list[ApplicationState]] = {role.key: [] for role in (*config.roles, OTHER)}
     for app in apps:
         by_role[app.application.role.key].append(app)
-    groups = tuple(
-        compute_group(role, by_role[role.key], config) for role in (*config.roles, OTHER)
-    )
+    # Every declared role, and Other when some application has no role.
+    roles = (*config.roles, OTHER) if by_role[OTHER.key] else config.roles
+    groups = tuple(compute_group(role, by_role[role.key], config) for role in roles)
     funnel = compute_funnel(apps, config)
     headline = sorted(
         {config.base, min(config.base + 1, config.last), config.waiting_end, config.last}

@@ -79,6 +79,8 @@ def compute_group(role: Role, apps: Sequence[ApplicationState], config: Config) 
         funnel=compute_funnel(apps, config),
         exits=compute_exits(apps, config),
         never_applied=never_applied(apps, config),
+        applied=sum(1 for app in apps if app.applied is not None),
+        replied=sum(1 for app in apps if app.replied),
     )
 
 

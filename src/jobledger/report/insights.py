@@ -5,7 +5,7 @@ Reads only the typed report: every sentence cites numbers the report shows."""
 from __future__ import annotations
 
 from jobledger.report.model import FunnelStep, Group, Report
-from jobledger.report.numbers import of
+from jobledger.report.numbers import of, percent
 
 MIN_SAMPLE = 3  # below this many applications, a rate is an anecdote
 
@@ -56,10 +56,13 @@ def write_insights(report: Report) -> tuple[str, ...]:
             f"conclusions; the numbers start to speak from {MIN_SAMPLE} or so.",
             *_follow_ups(report),
         )
+    roles, compared_at = _roles(report)
     said = [
-        *_roles(report),
+        *roles,
+        *_where_replies_come(report, compared_at),
         *_inertia(report),
         *_leak(report),
+        *_average_of_roles(report),
         *_reply_times(report),
         *_sources(report),
         *_follow_ups(report),
@@ -67,12 +70,13 @@ def write_insights(report: Report) -> tuple[str, ...]:
     return tuple(said)
 
 
-def _roles(report: Report) -> list[str]:
-    """Where the roles differ most, and which are too small to judge."""
+def _roles(report: Report) -> tuple[list[str], int | None]:
+    """Where the roles differ most, on the employer's steps (after the base stage: applying is
+    the seeker's own step, and inertia speaks of it), and which are too small to judge."""
     said = []
     stages = report.stages
     best: tuple[float, int, Group, Group] | None = None
-    for k in range(1, len(stages)):
+    for k in range(report.options.base.index + 1, len(stages)):
         rows = [
             g
             for g in report.groups
@@ -84,11 +88,17 @@ def _roles(report: Report) -> list[str]:
         spread = _conversion(rows[-1].funnel[k]) - _conversion(rows[0].funnel[k])
         if spread > 0 and (best is None or spread > best[0]):
             best = (spread, k, rows[-1], rows[0])
+    compared_at = None
     if best is not None:
         _, k, top, bottom = best
+        compared_at = k
+        action = ""
+        if k == report.options.base.index + 1:  # the first answer: the post's own action
+            action = f": aim your next applications at {top.role.label}, where they get answered"
         said.append(
-            f"Roles differ most on the step to {stages[k].label}: {top.role.label} converts "
-            f"best, {_step(top.funnel, k)}; {bottom.role.label} worst, {_step(bottom.funnel, k)}."
+            f"Roles differ most on the step to {stages[k].milestone}: {top.role.label} converts "
+            f"best, {_step(top.funnel, k)}; {bottom.role.label} worst, "
+            f"{_step(bottom.funnel, k)}{action}."
         )
     elif len(report.groups_with_applications) > 1:
         said.append(
@@ -99,7 +109,62 @@ def _roles(report: Report) -> list[str]:
     if small:
         names = ", ".join(f"{g.role.label} ({g.counts.tracked})" for g in small)
         said.append(f"Sample too small to judge: {names}; fewer than {MIN_SAMPLE} applications.")
-    return said
+    return said, compared_at
+
+
+def _where_replies_come(report: Report, compared_at: int | None) -> list[str]:
+    """The post's action: put the next applications where employers say yes to a first look —
+    the step just past the base stage. When the role comparison was about that very step, the
+    action ends that sentence instead (see _roles)."""
+    k = report.options.base.index + 1
+    if k >= len(report.stages) or compared_at == k:
+        return []
+    rated = [
+        g
+        for g in report.groups
+        if g.counts.tracked >= MIN_SAMPLE and g.funnel[k - 1].reached >= MIN_SAMPLE
+    ]
+    if len(rated) < 2:
+        return []
+    rated.sort(key=lambda g: _conversion(g.funnel[k]))
+    worst, best = rated[0], rated[-1]
+    if _conversion(best.funnel[k]) <= _conversion(worst.funnel[k]):
+        return []
+    milestone = report.stages[k].milestone.lower()
+    return [
+        f"Aim your next applications at {best.role.label}, where they get answered: "
+        f"{_step(best.funnel, k)} reached a {milestone}, against {_step(worst.funnel, k)} in "
+        f"{worst.role.label}."
+    ]
+
+
+def _average_of_roles(report: Report) -> list[str]:
+    """The sheet's average row is a plain mean of the roles: when it is 10 points or more from
+    the weighted total at a step, say so, with both numbers."""
+    rows = {row.kind: row for row in report.pipeline.rows}
+    average, total = rows.get("average"), rows.get("total")
+    if average is None or total is None or (total.applied.count or 0) < MIN_SAMPLE:
+        return []
+    columns = report.pipeline.columns[1:]  # the base stage, then each later one
+    gaps = []
+    wholes = [total.tracked or 0, *(cell.count or 0 for cell in total.cells[1:])]
+    for i, (column, mean, weighted) in enumerate(
+        zip(columns, average.cells[1:], total.cells[1:], strict=True)
+    ):
+        if mean.fraction is None or weighted.fraction is None or column.stage is None:
+            continue
+        gap = abs(round(mean.fraction * 100) - round(weighted.fraction * 100))
+        if gap >= 10:
+            gaps.append((gap, column.stage.milestone, mean.fraction, weighted, wholes[i]))
+    if not gaps:
+        return []
+    _, milestone, mean_fraction, weighted, weighted_whole = max(gaps, key=lambda g: g[0])
+    return [
+        f"For the step to {milestone}, the Blueprint sheet's average of roles says "
+        f"{percent(mean_fraction)}, but across all applications it is "
+        f"{of(weighted.count or 0, weighted_whole)}: the average weighs a small role as much as "
+        "a large one."
+    ]
 
 
 def _conversion(step: FunnelStep) -> float:
@@ -138,12 +203,12 @@ def _leak(report: Report) -> list[str]:
     if leaks:
         _, k = min(leaks)
         return [
-            f"The funnel loses most after {stages[k - 1].label}: "
-            f"{_step(funnel, k)} went on to {stages[k].label}. Advice: {advice(k, report)}."
+            f"The funnel loses most after {stages[k - 1].milestone}: "
+            f"{_step(funnel, k)} went on to {stages[k].milestone}. Advice: {advice(k, report)}."
         ]
     if funnel[base].reached:
         return [
-            f"Too few applications past {stages[base].label} to say where the "
+            f"Too few applications past {stages[base].milestone} to say where the "
             f"funnel leaks (needs {MIN_SAMPLE} at a stage)."
         ]
     return []

@@ -12,10 +12,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from jobledger.ledger.model import Outcome, Role, Stage, display_name
+from jobledger.ledger.model import Metadata, Outcome, Role, Stage
 from jobledger.report.view import Status
 
 REPORT_VERSION = 1  # bumped when a key of the JSON report changes meaning or goes away
+
+
+def report_name(company: str, title: str | None) -> str:
+    """An application as reports show it: 'Company — Title'. The ledger's 'Company | Title'
+    would need escaping in every Markdown table."""
+    return company if title is None else f"{company} — {title}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +96,12 @@ class Group:
     funnel: tuple[FunnelStep, ...]
     exits: tuple[ExitRow, ...]  # one per stage
     never_applied: Share
+    applied: int  # reached the base stage
+    replied: int  # of those, how many got a reply (see report/view.py, first_reply)
+
+    @property
+    def reply_rate(self) -> float | None:
+        return None if self.applied == 0 else self.replied / self.applied
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +228,7 @@ class AttentionItem:
 
     @property
     def name(self) -> str:
-        return display_name(self.company, self.title)
+        return report_name(self.company, self.title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +257,7 @@ class ApplicationRow:
     title: str | None
     role: Role
     tags: tuple[str, ...]
-    meta: tuple[tuple[str, str], ...]
+    meta: Metadata  # without the keys made private
     stage: Stage
     highest: Stage
     status: Status
@@ -256,15 +268,15 @@ class ApplicationRow:
 
     @property
     def name(self) -> str:
-        return display_name(self.company, self.title)
+        return report_name(self.company, self.title)
 
     @property
     def status_text(self) -> str:
-        """'active', 'accepted', 'rejected at Phone Interview', 'ghosted (inferred)'."""
+        """'active', 'accepted', 'rejected at Phone screen', 'ghosted (inferred)'."""
         if self.status.inferred:
             return "ghosted (inferred)"
         if self.outcome_stage is not None:
-            return f"{self.status.key} at {self.outcome_stage.label}"
+            return f"{self.status.key} at {self.outcome_stage.milestone}"
         return self.status.key
 
 

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from jobledger.ledger.diagnostics import Diagnostic, warning
 from jobledger.ledger.model import NOTE, Application, Config, Event, Ledger, Outcome, Stage
+
+# Outcomes that are the seeker's own doing, or the employer's silence: not a reply.
+NOT_A_REPLY = frozenset({"withdrawn", "declined", "ghosted"})
 
 
 class Standing(Enum):
@@ -63,6 +67,10 @@ class ApplicationState:
     outcome_stage: Stage | None  # the stage it was at when an outcome ended it
     history: tuple[Event, ...]  # events up to the date
     scheduled: tuple[Event, ...]  # events after it
+    applied: Event | None  # the event by which it reached the base stage, if it did
+    reply: Event | None  # the employer's first reaction after that (see first_reply)
+    replied: bool  # a reply came: `reply`, or the first event was already past the base stage
+    last_heard: date  # the last event that is not the seeker's own note
 
     @property
     def first_date(self) -> date:
@@ -71,6 +79,12 @@ class ApplicationState:
     @property
     def last_date(self) -> date:
         return self.history[-1].date
+
+    @property
+    def reply_days(self) -> int | None:
+        if self.applied is None or self.reply is None:
+            return None
+        return (self.reply.date - self.applied.date).days
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,23 +137,33 @@ def _state(
     stage = highest = 0
     ended: Outcome | None = None
     outcome_stage: int | None = None
+    last_heard = past[0].date
     for event in past:
+        if event.kind != NOTE:
+            last_heard = event.date
         index = stage_index.get(event.kind)
         if index is not None:
+            # After an outcome the reducer keeps only notes, or a stage when a ghosting
+            # employer came back: the application resumes there.
+            ended, outcome_stage = None, None
             stage = index
             highest = max(highest, index)
-        elif event.kind != NOTE:  # the reducer keeps nothing but notes after an outcome
+        elif event.kind != NOTE:
             ended, outcome_stage = outcomes[event.kind], stage
     if ended is not None:
         status = Status(Standing.ENDED, ended)
     elif stage == config.last:
         status = ACCEPTED
     else:
-        silent = (as_of - past[-1].date).days
+        silent = (as_of - last_heard).days
         # Something booked (a call next week) is not silence, however long ago the last word.
         waiting = config.base <= stage < config.waiting_end and not scheduled
         status = SILENT if waiting and silent > config.ghost_after else ACTIVE
     stages = config.stages
+    applied, reply = first_reply(past, config.base, stage_index)
+    replied = reply is not None or (
+        applied is not None and stage_index.get(applied.kind, -1) > config.base
+    )
     return ApplicationState(
         application=application,
         stage=stages[stage],
@@ -148,4 +172,54 @@ def _state(
         outcome_stage=None if outcome_stage is None else stages[outcome_stage],
         history=past,
         scheduled=scheduled,
+        applied=applied,
+        reply=reply,
+        replied=replied,
+        last_heard=last_heard,
     )
+
+
+def first_reply(
+    events: tuple[Event, ...], base: int, stage_index: dict[str, int]
+) -> tuple[Event | None, Event | None]:
+    """(applied, reply): the event by which the application reached the base stage, and the
+    employer's first reaction after it — a later stage, or an outcome that is theirs (rejected,
+    or a declared one), not the seeker's own (withdrawn, declined) nor a ghosting. The one
+    definition of a reply: timing, replies by source and by role, and the insights use it."""
+    applied: Event | None = None
+    for event in events:
+        if event.kind == NOTE:
+            continue
+        index = stage_index.get(event.kind)
+        if applied is None:
+            if index is not None and index >= base:
+                applied = event
+                if index > base:  # the first event already past the base: no wait to time
+                    return applied, None
+        elif index is None:
+            return applied, None if event.kind in NOT_A_REPLY else event
+        elif index > base:
+            return applied, event
+    return applied, None
+
+
+FAR_FUTURE_DAYS = 366
+
+
+def far_future(ledger: Ledger, as_of: date) -> list[Diagnostic]:
+    """An event more than a year after the report date is most likely a typo'd year
+    (2036 for 2026): it would sit among the scheduled events for years, counted nowhere."""
+    found = []
+    for application in ledger.applications:
+        for event in reversed(application.events):  # in date order: the far ones are last
+            if (event.date - as_of).days <= FAR_FUTURE_DAYS:
+                break
+            found.append(
+                warning(
+                    "JL242",
+                    f"{event.date} is more than a year after {as_of}: a typo in the year?",
+                    event.position,
+                    hint="events after the report date are scheduled and counted nowhere",
+                )
+            )
+    return found

@@ -40,8 +40,8 @@ def funnel_chart(steps: Sequence[FunnelStep], width: float = 320) -> FunnelChart
     rows = tuple(
         FunnelRow(
             key=step.stage.key,
-            label=step.stage.label,
-            text=shorten(step.stage.label, int((width - 90) / CHAR)),
+            label=step.stage.milestone,
+            text=shorten(step.stage.milestone, int((width - 90) / CHAR)),
             reached=step.reached,
             conversion=step.conversion,
             of_base=step.of_base,

@@ -78,7 +78,7 @@ def roles_chart(report: Report, width: float = 340) -> tuple[BarGroup, ...]:
         groups.append(
             BarGroup(
                 key=stage.key,
-                label=stage.label,
+                label=stage.milestone,
                 width=width,
                 height=r1(len(series) * row - (row - bar_height - 6)),
                 bar_x=r1(label_width),

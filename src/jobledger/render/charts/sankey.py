@@ -80,7 +80,7 @@ def sankey_chart(
     last = len(flows) - 1
     scale = SANKEY_HEIGHT / flows[0].inflow
     label_chars = int((COLUMN_STEP - 12) / CHAR)
-    stage_lines = {flow.stage.index: wrap(flow.stage.label, label_chars) for flow in drawn}
+    stage_lines = {flow.stage.index: wrap(flow.stage.milestone, label_chars) for flow in drawn}
     top = max(len(lines) for lines in stage_lines.values()) * LINE + LINE + 8.0
     outcome_order = {outcome.key: i for i, outcome in enumerate(outcomes)}
 
@@ -97,7 +97,7 @@ def sankey_chart(
                 id=f"s{k}",
                 kind="stage",
                 style="stage",
-                label=flow.stage.label,
+                label=flow.stage.milestone,
                 lines=stage_lines[k],
                 count=flow.inflow,
                 share=share,
