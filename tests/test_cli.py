@@ -293,10 +293,10 @@ def test_compiled_templates_of_another_setup_are_never_reused(tmp_path: Path) ->
 
 
 def test_an_unknown_option_shows_the_commands_usage() -> None:
-    done = jobledger("report", "examples/blueprint.jobs", "--role", "x")
+    done = jobledger("report", "examples/blueprint.jobs", "--colour", "x")
     assert done.returncode == 2
     assert done.stderr.startswith("usage: jobledger report ")
-    assert "jobledger report: error: unrecognized arguments: --role x" in done.stderr
+    assert "jobledger report: error: unrecognized arguments: --colour x" in done.stderr
 
 
 def test_which_ledger_names_the_command_that_ran(tmp_path: Path) -> None:
@@ -329,3 +329,43 @@ def test_private_keys_are_left_out(tmp_path: Path) -> None:
         assert "99k" not in done.stdout and "jo@x.example" not in done.stdout
         if fmt != "md":  # Markdown shows no metadata; the others keep what is not private
             assert "x.example" in done.stdout
+
+
+# ---------------------------------------------------------------- filters and cohorts (issue 8)
+
+
+def test_filters_show_in_the_report_and_the_json() -> None:
+    done = jobledger(
+        "report", "examples/blueprint.jobs", "--as-of", "2026-03-15", "--role", "swe",
+        "--since", "2026-02", "--until", "2026-02", "--format", "json",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["filters"]["roles"] == ["swe"]
+    assert (data["filters"]["since"], data["filters"]["until"]) == ("2026-02-01", "2026-02-28")
+    assert data["totals"]["tracked"] == 2  # Initech and Globex, applied in February
+    markdown = jobledger(
+        "report", "examples/blueprint.jobs", "--as-of", "2026-03-15", "--role", "swe"
+    )
+    assert "*Only role swe.*" in markdown.stdout
+
+
+def test_by_source_cuts_the_pipeline_table() -> None:
+    done = jobledger("report", "examples/blueprint.jobs", "--as-of", "2026-03-15", "--by", "source")
+    assert "| Source " in done.stdout and "| referral " in done.stdout
+    assert "| (no source) " in done.stdout and "Average of sources" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "sw"], "--role sw: no such role; did you mean 'swe'?"),
+        (["--status", "rejectd"], "--status rejectd: did you mean 'rejected'?"),
+        (["--since", "2026-13"], "there is no month 13"),
+        (["--since", "March"], "'March' is not a date, a month or a year"),
+        (["--since", "2026-03", "--until", "2026-02"], "is after --until"),
+    ],
+)
+def test_a_filter_that_names_nothing_is_a_usage_error(args: list[str], message: str) -> None:
+    done = jobledger("report", "examples/blueprint.jobs", "--as-of", "2026-03-15", *args)
+    assert done.returncode == 2 and message in done.stderr, done.stderr

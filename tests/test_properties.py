@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,9 @@ from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import identity, reduce_entries
 from jobledger.pipeline import load_report
 from jobledger.report.build import ReportOptions, build_report
+from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.model import Report
+from jobledger.report.view import view_at
 
 KINDS = [key for key, _ in (*DEFAULT_STAGES, *DEFAULT_OUTCOMES)] + ["note"]
 AS_OF = date(2026, 3, 15)
@@ -181,3 +184,37 @@ def test_pipeline_on_arbitrary_bytes_file(tmp_path) -> None:  # type: ignore[no-
     path.write_bytes(bytes(range(256)) * 50)
     result = load_report([str(path)], AS_OF)
     assert result.report is None and result.errors
+
+
+# ---------------------------------------------------------------- filters and cohorts (issue 8)
+
+FILTERS = st.sampled_from(
+    [
+        Filters(roles=("swe",)),
+        Filters(roles=("devrel", "other")),
+        Filters(tags=("x",)),
+        Filters(company="glob"),
+        Filters(status="active"),
+        Filters(status="closed"),
+        Filters(status="rejected"),
+        Filters(since=date(2026, 1, 20)),
+        Filters(since=date(2026, 1, 10), until=date(2026, 2, 10)),
+        Filters(roles=("swe",), until=date(2026, 2, 1)),
+    ]
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(ledgers, FILTERS)
+def test_a_filtered_report_is_the_report_of_the_selected_applications(
+    text: str, filters: Filters
+) -> None:
+    """The numbers of a filtered report equal those of a ledger holding only the selected
+    applications (selected at the report date: status and cohort depend on it)."""
+    ledger, _ = reduce_entries(parse_text(text, "p.jobs").entries)
+    filtered = build_report(ledger, ReportOptions(AS_OF, filters=filters))
+    seen = view_at(ledger, AS_OF)
+    chosen = {id(app.application) for app in seen.applications if filters.matches(app)}
+    only = replace(ledger, applications=tuple(a for a in ledger.applications if id(a) in chosen))
+    alone = build_report(only, ReportOptions(AS_OF))
+    assert replace(filtered, filters=NO_FILTERS) == alone

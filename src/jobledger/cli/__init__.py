@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("-o", "--output", metavar="OUT", help="write here (atomically), not stdout")
     _add_private(report)
+    _add_filters(report)
     report.add_argument(
         "--template",
         metavar="PATH",
@@ -129,10 +130,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     watch.add_argument("--open", action="store_true", help="open the page in a web browser")
     _add_private(watch)
+    _add_filters(watch)
     watch.add_argument(
         "--poll", action="store_true", help="poll for changes (network drives, some containers)"
     )
     return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser, *, by: bool = True) -> None:
+    group = parser.add_argument_group(
+        "which applications",
+        "A cohort (--since, --until) is the applications applied to in the period, followed "
+        "up to the report date. Months and years work: --since 2026-02, --until 2026.",
+    )
+    group.add_argument(
+        "--role", action="append", default=[], metavar="KEY", help="only this role (repeatable)"
+    )
+    group.add_argument(
+        "--tag", action="append", default=[], metavar="TAG", help="only with this tag (all given)"
+    )
+    group.add_argument("--company", metavar="TEXT", help="only companies whose name holds TEXT")
+    group.add_argument(
+        "--status", metavar="STATUS", help="active, closed, accepted, ghosted or an outcome key"
+    )
+    group.add_argument("--since", metavar="DATE", help="cohort: applied on or after DATE")
+    group.add_argument("--until", metavar="DATE", help="cohort: applied on or before DATE")
+    if by:
+        group.add_argument(
+            "--by",
+            choices=("role", "source", "tag", "month"),
+            default="role",
+            help="the pipeline table's rows (default: role)",
+        )
 
 
 def _add_private(parser: argparse.ArgumentParser) -> None:

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from jobledger.files import UsageError
+from jobledger.ledger.model import Ledger
 from jobledger.report.build import ReportOptions
+from jobledger.report.filters import Filters, filter_problems, parse_period
 
 OK, LEDGER_ERRORS, USAGE = 0, 1, 2
 ENV_FILE = "JOBLEDGER_FILE"
@@ -60,4 +62,33 @@ def private_keys(args: argparse.Namespace) -> frozenset[str]:
 
 
 def report_options(args: argparse.Namespace) -> ReportOptions:
-    return ReportOptions(report_date(args.as_of), private=private_keys(args))
+    return ReportOptions(
+        report_date(args.as_of),
+        private=private_keys(args),
+        filters=filters(args),
+        by=getattr(args, "by", None) or "role",
+    )
+
+
+def filters(args: argparse.Namespace) -> Filters:
+    try:
+        since = parse_period(args.since, end=False) if args.since else None
+        until = parse_period(args.until, end=True) if args.until else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return Filters(
+        roles=tuple(key.casefold() for key in args.role),
+        tags=tuple(tag.lstrip("#").casefold() for tag in args.tag),
+        company=args.company or "",
+        status=(args.status or "").casefold(),
+        since=since,
+        until=until,
+    )
+
+
+def check_filters(options: ReportOptions, ledger: Ledger | None) -> None:
+    """A filter naming a role or status the ledger does not have is a usage error."""
+    if ledger is not None:
+        problems = filter_problems(options.filters, ledger.config)
+        if problems:
+            raise UsageError("; ".join(problems))

@@ -7,7 +7,14 @@ import os
 import sys
 
 from jobledger.cli.check import summary
-from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_options
+from jobledger.cli.common import (
+    LEDGER_ERRORS,
+    OK,
+    UsageError,
+    check_filters,
+    ledger_files,
+    report_options,
+)
 from jobledger.files import write_atomic
 from jobledger.ledger.diagnostics import render_text
 from jobledger.pipeline import is_ledger_file, load_report
@@ -29,7 +36,9 @@ def output_format(fmt: str | None, output: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.output if args.output != "-" else None)
-    result = load_report(ledger_files(args), report_options(args))
+    options = report_options(args)
+    result = load_report(ledger_files(args), options)
+    check_filters(options, result.ledger)
     if result.diagnostics:
         sys.stderr.write(render_text(result.diagnostics) + "\n")
     if result.report is None:

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from jobledger.cli.common import OK, UsageError, ledger_files, private_keys, today
+from jobledger.cli.common import OK, UsageError, ledger_files, report_options, today
 
 DEFAULT_PORT = 8000
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         today=today,
         serve=serve,
-        private=private_keys(args),
+        shown=report_options(args),
     )
     server: LiveServer | None = None
     if serve:

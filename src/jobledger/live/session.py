@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TextIO
 
@@ -52,7 +52,7 @@ class WatchSession:
         today: Callable[[], date],
         serve: bool = False,
         template: str | None = None,
-        private: frozenset[str] = frozenset(),
+        shown: ReportOptions | None = None,
     ) -> None:
         self.ledgers = tuple(ledgers)  # as given: diagnostics show these paths
         self.shown_output = output
@@ -62,7 +62,8 @@ class WatchSession:
         self.today = today
         self.serve = serve
         self.template = template
-        self.private = private
+        # What to show, but for the date: private keys, filters, rows of the pipeline.
+        self.shown = shown or ReportOptions(date.min)
         awaited = {os.path.abspath(p) for p in ledgers} | {os.path.realpath(p) for p in ledgers}
         self.awaited = frozenset(awaited)
         # State: what the last build saw and showed.
@@ -134,7 +135,7 @@ class WatchSession:
         started = time.perf_counter()
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
-        result = load_report(self.ledgers, ReportOptions(as_of, private=self.private))
+        result = load_report(self.ledgers, replace(self.shown, as_of=as_of))
         self.built_for = as_of
         outputs = self.step(result, clock)
         written = f"→ {self.shown_output}"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jobledger.ledger.model import Outcome, Stage
+from jobledger.report.filters import Filters
 from jobledger.report.model import (
     ExitRow,
     FunnelStep,
@@ -55,6 +56,7 @@ def encode_report(report: Report) -> Json:
         "ghosted_inferred_at": {row.stage.key: row.inferred for row in report.exits},
         "groups": [_group(group, report.outcomes) for group in report.groups],
         "pipeline": {
+            "by": report.pipeline.by,
             "columns": [{"key": c.key, "label": c.label} for c in report.pipeline.columns],
             "rows": [
                 {
@@ -132,6 +134,7 @@ def encode_report(report: Report) -> Json:
             for app in report.applications
         ],
         "insights": list(report.insights),
+        "filters": _filters(report.filters),
         "flows": [
             {
                 "stage": flow.stage.key,
@@ -202,4 +205,15 @@ def _group(group: Group, outcomes: Sequence[Outcome]) -> Json:
         "never_applied": _share(group.never_applied),
         "applied": group.applied,
         "replied": group.replied,
+    }
+
+
+def _filters(filters: Filters) -> Json:
+    return {
+        "roles": list(filters.roles),
+        "tags": list(filters.tags),
+        "company": filters.company or None,
+        "status": filters.status or None,
+        "since": None if filters.since is None else filters.since.isoformat(),
+        "until": None if filters.until is None else filters.until.isoformat(),
     }

@@ -27,7 +27,12 @@ class MarkdownTables:
 
     def pipeline(self) -> str:
         pipeline = self.report.pipeline
-        header = ["Role", "Tracked", "No progress", *(md(c.key) for c in pipeline.columns[1:])]
+        header = [
+            pipeline.row_heading,
+            "Tracked",
+            "No progress",
+            *(md(c.key) for c in pipeline.columns[1:]),
+        ]
         rows = []
         for row in pipeline.rows:
             label = f"**{md(row.label)}**" if row.emphasised else md(row.label)

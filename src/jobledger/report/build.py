@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from jobledger.ledger.model import OTHER, Ledger
+from jobledger.ledger.model import OTHER, Config, Ledger, Role
 from jobledger.report.attention import compute_attention
+from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.funnel import (
     compute_exits,
     compute_flows,
@@ -16,19 +17,31 @@ from jobledger.report.funnel import (
     never_applied,
 )
 from jobledger.report.insights import write_insights
-from jobledger.report.model import ApplicationRow, HeadlineStep, HistoryItem, Options, Report
+from jobledger.report.model import (
+    ApplicationRow,
+    Group,
+    HeadlineStep,
+    HistoryItem,
+    Options,
+    Report,
+)
 from jobledger.report.numbers import ratio
 from jobledger.report.pipeline_table import compute_pipeline
 from jobledger.report.timing import compute_activity, compute_sources, compute_timing
 from jobledger.report.view import ApplicationState, View, view_at
 
+BY = ("role", "source", "tag", "month")  # what the pipeline table's rows can be
+
 
 @dataclass(frozen=True, slots=True)
 class ReportOptions:
-    """What a report is made for: the date it is as of, and what it leaves out."""
+    """What a report is made for: the date it is as of, which applications it is about, how
+    its pipeline table is cut, and what it leaves out."""
 
     as_of: date
     private: frozenset[str] = frozenset()  # metadata keys left out, case-folded
+    filters: Filters = NO_FILTERS
+    by: str = "role"  # one of BY
 
 
 def build_report(ledger: Ledger, options: ReportOptions) -> Report:
@@ -40,11 +53,25 @@ def build_report(ledger: Ledger, options: ReportOptions) -> Report:
                 replace(app, meta=app.meta.without(private)) for app in ledger.applications
             ),
         )
-    report = compute_report(view_at(ledger, options.as_of))
-    return replace(report, insights=write_insights(report))
+    view = select(view_at(ledger, options.as_of), options.filters)
+    report = compute_report(view, options.by)
+    return replace(report, insights=write_insights(report), filters=options.filters)
 
 
-def compute_report(view: View) -> Report:
+def select(view: View, filters: Filters) -> View:
+    """The view with only the applications the filters keep (and their scheduled events)."""
+    if not filters:
+        return view
+    kept = tuple(app for app in view.applications if filters.matches(app))
+    chosen = {id(app.application) for app in kept}
+    return replace(
+        view,
+        applications=kept,
+        upcoming=tuple(u for u in view.upcoming if id(u.application) in chosen),
+    )
+
+
+def compute_report(view: View, by: str = "role") -> Report:
     config, apps = view.config, view.applications
     by_role: dict[str, list[ApplicationState]] = {role.key: [] for role in (*config.roles, OTHER)}
     for app in apps:
@@ -74,7 +101,9 @@ def compute_report(view: View) -> Report:
         exits=compute_exits(apps, config),
         flows=compute_flows(apps, funnel, config),
         groups=groups,
-        pipeline=compute_pipeline(groups, funnel, config),
+        pipeline=compute_pipeline(
+            groups if by == "role" else by_groups(apps, config, by), funnel, config, by
+        ),
         timing=compute_timing(apps, config),
         activity=compute_activity(apps, config, view.as_of),
         sources=compute_sources(apps, config),
@@ -99,3 +128,34 @@ def _row(app: ApplicationState) -> ApplicationRow:
         last_date=app.last_date,
         history=tuple(HistoryItem(event.date, event.kind) for event in app.history),
     )
+
+
+NONE = {"source": "(no source)", "tag": "(no tag)", "month": "(never applied)"}
+
+
+def by_groups(apps: tuple[ApplicationState, ...], config: Config, by: str) -> tuple[Group, ...]:
+    """The pipeline's rows cut by `source:`, by tag (an application with two tags counts in
+    both rows) or by the month it was applied in; the rest in a last row."""
+    rows: dict[str, list[ApplicationState]] = {}
+    labels: dict[str, str] = {}
+    for app in apps:
+        for key, label in _keys(app, by):
+            labels.setdefault(key, label)
+            rows.setdefault(key, []).append(app)
+    ordered = sorted(rows, key=lambda key: (key == "", key))  # "" (none) last
+    return tuple(
+        compute_group(Role(key or "none", labels[key] or NONE[by]), rows[key], config)
+        for key in ordered
+    )
+
+
+def _keys(app: ApplicationState, by: str) -> list[tuple[str, str]]:
+    if by == "source":
+        source = app.application.meta.get("source")
+        return [(source.casefold(), source)]
+    if by == "tag":
+        return [(tag.casefold(), f"#{tag}") for tag in app.application.tags] or [("", "")]
+    if app.applied is None:  # month
+        return [("", "")]
+    month = app.applied.date.strftime("%Y-%m")
+    return [(month, month)]

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Literal
 
 from jobledger.ledger.model import Metadata, Outcome, Role, Stage
+from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.view import Status
 
 REPORT_VERSION = 1  # bumped when a key of the JSON report changes meaning or goes away
@@ -131,7 +132,7 @@ class PipelineColumn:
 class PipelineRow:
     key: str
     label: str
-    kind: Literal["role", "other", "total", "average"]
+    kind: Literal["role", "other", "group", "total", "average"]  # group: rows cut by --by
     tracked: int | None
     no_progress: PipelineCell  # fraction: share of the row's applications
     applied: PipelineCell  # the base stage; fraction: share of the row's applications
@@ -150,6 +151,11 @@ class PipelineRow:
 class Pipeline:
     columns: tuple[PipelineColumn, ...]  # no progress, the base stage, then each later stage
     rows: tuple[PipelineRow, ...]  # each declared role, Other, total, average
+    by: str = "role"  # what the rows are: role, source, tag or month
+
+    @property
+    def row_heading(self) -> str:
+        return self.by.capitalize()
 
 
 # ---------------------------------------------------------------- timing and activity
@@ -313,6 +319,7 @@ class Report:
     attention: Attention
     applications: tuple[ApplicationRow, ...]
     insights: tuple[str, ...] = ()  # written from the numbers by report/insights.py
+    filters: Filters = NO_FILTERS  # which applications the report is about
     version: int = REPORT_VERSION
 
     @property

@@ -17,7 +17,7 @@ from jobledger.report.model import (
 )
 from jobledger.report.numbers import mean_of_fractions, ratio
 
-RowKind = Literal["role", "other", "total", "average"]
+RowKind = Literal["role", "other", "group", "total", "average"]
 
 
 def _row(
@@ -36,7 +36,7 @@ def _row(
     )
 
 
-def _average(rows: Sequence[PipelineRow], steps: int) -> PipelineRow:
+def _average(rows: Sequence[PipelineRow], steps: int, by: str) -> PipelineRow:
     """The sheet's "Average" row: the plain mean of the rows' fractions, skipping empty rows and
     0/0 — not the weighted total."""
     rows = [row for row in rows if row.tracked]
@@ -51,7 +51,7 @@ def _average(rows: Sequence[PipelineRow], steps: int) -> PipelineRow:
 
     return PipelineRow(
         key="average",
-        label="Average of roles",
+        label=f"Average of {by}s",
         kind="average",
         tracked=None,
         no_progress=PipelineCell(
@@ -67,15 +67,18 @@ def _average(rows: Sequence[PipelineRow], steps: int) -> PipelineRow:
     )
 
 
-def _kind(group: Group, config: Config) -> RowKind:
+def _kind(group: Group, config: Config, by: str) -> RowKind:
+    if by != "role":
+        return "group"
     return "role" if group.role in config.roles else "other"
 
 
 def compute_pipeline(
-    groups: Sequence[Group], funnel: Sequence[FunnelStep], config: Config
+    groups: Sequence[Group], funnel: Sequence[FunnelStep], config: Config, by: str = "role"
 ) -> Pipeline:
-    """`groups`: each declared role, then Other; `funnel`: all applications."""
-    rows = [_row(g.role.key, g.role.label, _kind(g, config), g.funnel, config) for g in groups]
+    """`groups`: the rows (by default each declared role, then Other); `funnel`: all
+    applications."""
+    rows = [_row(g.role.key, g.role.label, _kind(g, config, by), g.funnel, config) for g in groups]
     total = _row("total", "Total", "total", funnel, config)
     base = config.stages[config.base]
     columns = (
@@ -83,4 +86,4 @@ def compute_pipeline(
         PipelineColumn(base.key, base.label, base),
         *(PipelineColumn(s.key, s.label, s) for s in config.stages[config.base + 1 :]),
     )
-    return Pipeline(columns, (*rows, total, _average(rows, len(total.steps))))
+    return Pipeline(columns, (*rows, total, _average(rows, len(total.steps), by)), by)
