@@ -472,6 +472,24 @@ def test_blueprint_rules() -> None:
     assert_reads_clean(written)
 
 
+def test_the_summary_says_what_was_read_inferred_and_written() -> None:
+    result = run(("\ufeff" + csv_text(BLUEPRINT_HEADER, BLUEPRINT_ROWS[:3])).replace(",", ";"))
+    assert result.summary is not None
+    assert result.summary.describe() == (
+        "read hunt.csv: 3 rows, delimiter ';', UTF-8 with BOM",
+        "preset: blueprint",
+        "columns: Active? -> active (preset); Date applied -> date (preset); "
+        "Company -> company (preset); Position -> title (known name); "
+        "Type of Role -> role (known name); Stage -> stage (preset); "
+        "Lessons/Notes -> meta:notes (known name)",
+        "dates: Date applied as M/D/YYYY",
+        "roles: developer-advocate (Developer Advocate)",
+        "undated rows 2: dated 2026-01-12 (the earliest date in the sheet), "
+        "marked 'date unknown (imported)'",
+        "3 applications, 7 events",  # 1 + 4 (Docker, inactive at phone) + 2
+    )
+
+
 def test_the_inactive_outcome_and_the_default_date_can_be_chosen() -> None:
     rows = [
         ("No", "1/22/2026", "Docker", "", "", "2 - Response", ""),
@@ -620,6 +638,14 @@ def test_a_map_to_a_missing_column_suggests_one() -> None:
     assert result.ledger is None
     (diagnostic,) = result.diagnostics
     assert diagnostic.code == "JL311" and diagnostic.hint == "did you mean 'Date'?"
+
+
+def test_two_columns_mapped_to_one_field_are_refused() -> None:
+    maps = (parse_map("A=company"), parse_map("B=company"), parse_map("C=tag"), parse_map("D=tag"))
+    result = run("A,B,C,D\nx,y,z,w\n", maps=maps)
+    assert first_lines(result.diagnostics) == [
+        "hunt.csv:1: error: two columns are mapped to company [JL311]"
+    ]
 
 
 def test_a_repeated_application_gets_a_distinct_name() -> None:

@@ -244,6 +244,15 @@ def plan_columns(header: Sequence[str], options: ImportOptions, path: str) -> _P
             )
         elif index in chosen:
             diagnostics.append(error(BAD_MAPPING, f"column '{header[index]}' is mapped twice", at))
+        elif mapped.field in SINGLE and any(t == mapped for t, _ in chosen.values()):
+            diagnostics.append(
+                error(
+                    BAD_MAPPING,
+                    f"two columns are mapped to {mapped}",
+                    at,
+                    hint="only tag, comment and meta:KEY take several columns",
+                )
+            )
         else:
             chosen[index] = (mapped, "--map")
     names = {_norm(h) for i, h in enumerate(header) if i not in chosen}
@@ -778,13 +787,12 @@ def import_csv(data: bytes, path: str, options: ImportOptions | None = None) -> 
                 hint="outcomes: " + ", ".join(OUTCOME_KEYS),
             )
         )
-    orders, ambiguous = (
-        ([], []) if fatal else _infer_dates(table, plan.columns, options.date_format, path)
-    )
-    fatal += ambiguous
+    orders: dict[int, ColumnDates] = {}
+    if not fatal:  # dates only mean something once the columns are right
+        orders, ambiguous = _infer_dates(table, plan.columns, options.date_format, path)
+        fatal += ambiguous
     if fatal:
         return ImportResult(None, None, _sorted([*fatal, *row_problems]))
-    assert isinstance(orders, dict)
 
     value_maps = {_fold(value): key for value, key in options.value_maps}
     filled = [row for row in table.rows if any(cell.strip() for cell in row.cells)]
