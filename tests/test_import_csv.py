@@ -177,6 +177,10 @@ def test_a_file_that_is_not_utf8_is_one_clear_error(data: bytes, line: str) -> N
             "hunt.csv:2: error: this row has two outcomes: rejected and withdrawn [JL324]",
         ),
         (
+            "Company,Stage,Outcome\nAcme,Withdrawn,rejected\n",
+            "hunt.csv:2: error: this row has two outcomes: withdrawn and rejected [JL324]",
+        ),
+        (
             "Company,rejected_at,interview_at\nAcme,2026-01-02,2026-01-03\n",
             "hunt.csv:2: error: rejected on 2026-01-02, but interview on 2026-01-03 [JL324]",
         ),

@@ -522,6 +522,15 @@ def _read_row(
                     data.problems.append(_bad_kind(text, name, target.field, at))
                 elif kind[0] == "stage":
                     data.stage = kind[1]
+                elif data.outcome not in (None, kind[1]):  # Stage and Outcome disagree
+                    data.problems.append(
+                        error(
+                            IMPOSSIBLE_HISTORY,
+                            f"this row has two outcomes: {data.outcome} and {kind[1]}",
+                            at,
+                            hint="an application ends once; keep one outcome",
+                        )
+                    )
                 else:
                     data.outcome = kind[1]
             case "active":
