@@ -295,9 +295,11 @@ def test_a_column_of_only_ambiguous_dates_needs_date_format_and_says_so() -> Non
 def test_a_value_against_its_columns_order_is_a_bad_date_at_its_row() -> None:
     text = "Company,Date\nA,1/23/2026\nB,1/24/2026\nC,23/1/2026\n"
     result = run(text)
-    assert first_lines(result.diagnostics) == [
+    assert [d.render() for d in result.diagnostics] == [
         "hunt.csv:4: error: '23/1/2026' in column 'Date' is not a date in M/D/YYYY, "
-        "the column's format [JL321]"
+        "the column's format [JL321]\n"
+        "  hint: the column's other dates settle its format ('1/23/2026' reads only as "
+        "M/D/YYYY); fix this one"
     ]
 
 

@@ -64,7 +64,7 @@ class ColumnDates:
     formats: tuple[DateFormat, ...]  # the formats seen, for the summary
     ambiguous: bool  # every slashed value reads both ways, some differently: order is a guess
     example: str | None  # a value that reads differently in each order (for the message)
-    settled_by: int | None  # index of the value that settled the order, if one did
+    settled_by: str | None  # a value that reads only in `order`, if one settled it
 
 
 def infer_column(values: Sequence[str], given: DateFormat | None = None) -> ColumnDates:
@@ -74,10 +74,10 @@ def infer_column(values: Sequence[str], given: DateFormat | None = None) -> Colu
     are reported as not dates."""
     seen: list[DateFormat] = []
     fits = {order: 0 for order in ORDERS}
-    only: dict[DateFormat, int] = {}  # per order, the first value that only it can read
+    only: dict[DateFormat, str] = {}  # per order, the first value that only it can read
     slashed_count = 0
     example: str | None = None
-    for index, value in enumerate(values):
+    for value in values:
         text = value.strip()
         if _ISO.fullmatch(text):
             shape: DateFormat = "YYYY-MM-DD"
@@ -90,7 +90,7 @@ def infer_column(values: Sequence[str], given: DateFormat | None = None) -> Colu
             for order, reading in readings.items():
                 fits[order] += reading is not None
                 if reading is not None and not all(readings.values()):
-                    only.setdefault(order, index)
+                    only.setdefault(order, text)
             if example is None and readings["M/D/YYYY"] != readings["D/M/YYYY"]:
                 example = text if all(readings.values()) else None
         else:

@@ -575,8 +575,10 @@ def _bad_date(text: str, column: str, dates: ColumnDates, at: Position) -> Diagn
             f"'{shorten(text)}' in column '{column}' is not a date in {dates.order}, "
             "the column's format",
             at,
-            hint="the format is inferred from all the column's dates; fix this one, or pass "
-            "--date-format if the column is really the other way round",
+            hint=f"the column's other dates settle its format ('{dates.settled_by}' reads only "
+            f"as {dates.order}); fix this one"
+            if dates.settled_by
+            else f"the column's dates are read as {dates.order}; fix this one",
         )
     return error(BAD_DATE, f"'{shorten(text)}' in column '{column}' is not a date", at, hint=hint)
 
