@@ -344,18 +344,24 @@ _NUMBERED = re.compile(r"(\d+)\s*(?:[-\u2013\u2014.:)]\s*(.*))?", re.S)
 Kind = tuple[Literal["stage"], int] | tuple[Literal["outcome"], str]
 
 
+_BY_KEY: dict[str, Kind] = {key: ("stage", n) for n, (key, _) in enumerate(DEFAULT_STAGES)}
+_BY_KEY.update({key: ("outcome", key) for key, _ in DEFAULT_OUTCOMES})
+# Keys and labels, folded once: a sheet repeats a handful of values over thousands of rows.
+_BY_NAME: dict[str, Kind] = {
+    **{_fold(label): _BY_KEY[key] for key, label in (*DEFAULT_STAGES, *DEFAULT_OUTCOMES)},
+    **_BY_KEY,
+}
+
+
 def resolve_kind(value: str, value_maps: dict[str, str]) -> Kind | None:
     """A Stage or Outcome cell -> a stage index or an outcome key: --map-value first, then keys
     and labels case-insensitively, then the Blueprint's numbering ('3 - Phone Interview' is
     stage 3, whatever the sheet renamed it to)."""
     folded = _fold(value)
     key = value_maps.get(folded)
-    for number, (stage_key, stage_label) in enumerate(DEFAULT_STAGES):
-        if key == stage_key or (key is None and folded in (stage_key, _fold(stage_label))):
-            return ("stage", number)
-    for outcome_key, outcome_label in DEFAULT_OUTCOMES:
-        if key == outcome_key or (key is None and folded in (outcome_key, _fold(outcome_label))):
-            return ("outcome", outcome_key)
+    found = _BY_KEY.get(key) if key is not None else _BY_NAME.get(folded)
+    if found is not None:
+        return found
     numbered = _NUMBERED.fullmatch(value.strip())
     if numbered is not None and int(numbered[1]) < len(STAGE_KEYS):
         return ("stage", int(numbered[1]))
