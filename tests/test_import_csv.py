@@ -668,6 +668,13 @@ def test_a_repeated_application_gets_a_distinct_name() -> None:
     ]
 
 
+def test_role_keys_never_take_a_reserved_word() -> None:
+    text = "Company,Type of Role,Date\nA,Offer,2026-01-02\nB,Active,2026-01-02\nC,3D,2026-01-02\n"
+    result = run(text)
+    assert result.summary is not None
+    assert [r.key for r in result.summary.roles] == ["offer-role", "active-role", "role-3d"]
+
+
 def test_a_tag_naming_another_role_is_two_roles() -> None:
     text = "Company,Type of Role,Tags,Date\nA,SRE,,2026-01-02\nB,Dev,sre,2026-01-02\n"
     assert first_lines(run(text).diagnostics) == [

@@ -380,7 +380,11 @@ def role_name(value: str) -> tuple[str, int | None]:
     return clean_name(value), None
 
 
-RESERVED_KEYS = frozenset({*STAGE_KEYS, *OUTCOME_KEYS, NOTE})
+# Keys a role cannot take: the kinds, and the words the report uses for statuses and for the
+# rows and columns of its pipeline table (main's ledger/model.py refuses them as role keys).
+RESERVED_KEYS = frozenset(
+    {*STAGE_KEYS, *OUTCOME_KEYS, NOTE, "active", "total", "average", "no_progress"}
+)
 
 
 def role_key(name: str, taken: int) -> str | None:
