@@ -18,9 +18,11 @@ class Severity(StrEnum):
 class Position:
     path: str
     line: int  # 1-based
-    column: int  # 1-based, in characters
+    column: int  # 1-based, in characters; 0: the whole line (a CSV row has no useful column)
 
     def __str__(self) -> str:
+        if self.column == 0:
+            return f"{self.path}:{self.line}"
         return f"{self.path}:{self.line}:{self.column}"
 
 
@@ -44,8 +46,8 @@ class Diagnostic:
     def excerpt(self) -> tuple[str, int] | None:
         """The source line as shown under the message, and the caret's column in it: clipped
         around the column (a 1 MB line must not flood a terminal or a page), tabs as spaces."""
-        if self.source_line is None:
-            return None
+        if self.source_line is None or self.position.column == 0:
+            return None  # no column, nothing for a caret to point at
         shown, column = self.source_line, self.position.column
         if len(shown) > 200:
             start = max(0, column - 100)
