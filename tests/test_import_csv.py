@@ -16,8 +16,9 @@ from jobledger.ledger.diagnostics import Diagnostic
 from jobledger.ledger.model import Event
 from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import reduce_entries
-from jobledger.pipeline import load_ledger
-from jobledger.report.metrics import percent
+from jobledger.pipeline import load_report
+from jobledger.report.model import Report
+from jobledger.report.numbers import percent
 from jobledger.transfer import (
     DraftApplication,
     DraftEvent,
@@ -56,7 +57,7 @@ def converted(text: str | bytes, **options: Any) -> str:
 def assert_reads_clean(text: str) -> None:
     parsed = parse_text(text, "out.jobs")
     assert not parsed.diagnostics, [d.render() for d in parsed.diagnostics] + [text]
-    _, reduced = reduce_entries(parsed.entries, AS_OF)
+    _, reduced = reduce_entries(parsed.entries)
     assert not [d for d in reduced if d.is_error], [d.render() for d in reduced] + [text]
 
 
@@ -392,21 +393,14 @@ def csv_text(header: str, rows: list[tuple[str, ...]], newline: str = "\r\n") ->
     return newline.join([header, *(",".join(cell(v) for v in row) for row in rows)]) + newline
 
 
-def pipeline_table(report: Any) -> dict[str, list[str]]:
+def pipeline_table(report: Report) -> dict[str, list[str]]:
     """The report's Pipeline table as the README prints it: per row, the tracked count, then
-    'count (percent)' for No progress, applied and every later stage. The one place that knows
-    the report's shape (it is being retyped on main)."""
-    table: dict[str, list[str]] = {}
-    for row in report["pipeline"]["rows"]:
-        if row["kind"] == "average":
-            continue
-        cells = [
-            f"{row['no_progress']['count']} ({percent(row['no_progress']['share'])})",
-            f"{row['applied']['count']} ({percent(row['applied']['share'])})",
-        ]
-        cells += [f"{step['count']} ({percent(step['conversion'])})" for step in row["steps"]]
-        table[row["label"]] = [str(row["tracked"]), *cells]
-    return table
+    'count (percent)' for No progress, applied and every later stage."""
+    return {
+        row.label: [str(row.tracked)] + [f"{c.count} ({percent(c.fraction)})" for c in row.cells]
+        for row in report.pipeline.rows
+        if row.kind != "average"
+    }
 
 
 # The README's Pipeline table for examples/blueprint.jobs, which is the Blueprint sheet's.
@@ -431,7 +425,7 @@ def test_a_blueprint_sheet_reproduces_its_pipeline_table_through_import_and_repo
     assert result.ledger is not None and not result.diagnostics
     ledger_file = tmp_path / "hunt.jobs"
     ledger_file.write_text(write_ledger(result.ledger), "utf-8")
-    loaded = load_ledger([str(ledger_file)], AS_OF)
+    loaded = load_report([str(ledger_file)], AS_OF)
     assert not loaded.errors, [d.render() for d in loaded.diagnostics]
     assert loaded.report is not None
     table = {label: " | ".join(cells) for label, cells in pipeline_table(loaded.report).items()}
@@ -472,7 +466,7 @@ def test_blueprint_rules() -> None:
         "  ; date unknown (imported)\n" in written
     )
     # Inactive below the offer: rejected; at the offer: declined; active: no outcome.
-    assert "2026-01-12 rejected  Elastic | Backend Engineer  ; date unknown (imported)" in written
+    assert "2026-01-12 withdrawn Elastic | Backend Engineer  ; date unknown (imported)" in written
     assert "2026-01-22 declined  Linear | Backend Engineer  ; date unknown (imported)" in written
     assert not re.search(r"(rejected|declined) +Grafana", written)
     assert_reads_clean(written)

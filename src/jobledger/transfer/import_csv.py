@@ -634,7 +634,9 @@ def _history(
         happened = data.day or outcomes or data.active is False
         current = BASE if happened else 0
     if not outcomes and data.active is False:
-        if current < OFFER:
+        if current == 0:  # never applied: nobody turned it down, the seeker let it go
+            outcomes["withdrawn"] = None
+        elif current < OFFER:
             outcomes[inactive_outcome] = None
         elif current == OFFER:
             outcomes["declined"] = None
