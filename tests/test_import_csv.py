@@ -465,7 +465,7 @@ def test_blueprint_rules() -> None:
         "2026-01-12 wishlist  Netlify | Developer Advocate  #developer-advocate"
         "  ; date unknown (imported)\n" in written
     )
-    # Inactive below the offer: rejected; at the offer: declined; active: no outcome.
+    # Inactive and never applied: withdrawn; at the offer: declined; active: no outcome.
     assert "2026-01-12 withdrawn Elastic | Backend Engineer  ; date unknown (imported)" in written
     assert "2026-01-22 declined  Linear | Backend Engineer  ; date unknown (imported)" in written
     assert not re.search(r"(rejected|declined) +Grafana", written)
