@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -345,21 +346,23 @@ def test_missing_file(tmp_path: Path) -> None:
     assert [d.code for d in found] == ["JL010"]
 
 
-def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_include(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """CI runs as root, which reads mode-000 files: simulate the refusal as the OS reports it."""
-    path = tmp_path / "secret.jobs"
-    path.write_text("2026-02-03 applied A\n")
-    real_open = open
+    main = tmp_path / "hunt.jobs"
+    main.write_text('include "secret.jobs"\n2026-02-03 applied A\n')
+    secret = tmp_path / "secret.jobs"
+    secret.write_text("2026-02-03 applied B\n")
+    real_open = os.open
 
-    def refuse(file: object, *args: object, **kwargs: object) -> object:
-        if str(file) == str(path):
+    def refuse(file: str, *args: int, **kwargs: int) -> int:
+        if os.path.basename(file) == "secret.jobs":
             raise PermissionError(13, "Permission denied")
-        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", refuse)
-    found = list(load_report([str(path)], AS_OF).diagnostics)
-    assert [d.code for d in found] == ["JL010"]
-    assert "permission denied" in found[0].message
+    monkeypatch.setattr(os, "open", refuse)
+    found = list(load_report([str(main)], AS_OF).diagnostics)
+    assert [(d.code, d.position.path, d.position.line) for d in found] == [("JL010", str(main), 1)]
+    assert "cannot read" in found[0].message and "permission denied" in found[0].message
 
 
 # ---------------------------------------------------------------- warnings

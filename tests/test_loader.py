@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import stat
+from datetime import date
 from pathlib import Path
 
+import pytest
+
+from jobledger.ledger import loader
 from jobledger.ledger.loader import decode, load_files
 from jobledger.ledger.model import Event
+from jobledger.pipeline import load_report
 
 
 def companies(path: Path) -> list[str]:
@@ -99,3 +106,82 @@ def test_recursive_glob_does_not_follow_directory_links(tmp_path: Path) -> None:
     (tmp_path / ".hidden" / "h.jobs").write_text("junk\n")
     (tmp_path / "main.jobs").write_text('include "**/*.jobs"\n')
     assert companies(tmp_path / "main.jobs") == ["Deep"]
+
+
+# ------------------------------------------------------------ files that are not ledgers (issue 10)
+
+
+def codes(paths: list[Path]) -> list[tuple[str, str]]:
+    found = load_report([str(p) for p in paths], date(2026, 3, 15)).diagnostics
+    return [(d.code, d.message) for d in found]
+
+
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.jobs"
+    os.mkfifo(fifo)
+    ((code, message),) = codes([fifo])  # a read would wait forever for a writer
+    assert code == "JL010" and "not a regular file" in message
+
+
+def test_a_huge_file_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loader, "MAX_FILE_BYTES", 1000)
+    big = tmp_path / "big.jobs"
+    big.write_text("2026-01-01 applied A\n" * 100)  # 2,100 bytes
+    ((code, message),) = codes([big])
+    assert code == "JL010" and "over 0 MB is refused" in message
+
+
+def test_a_thousand_deep_include_chain_stops_at_a_limit(tmp_path: Path) -> None:
+    for i in range(1000):
+        line = f'include "f{i + 1}.jobs"\n' if i < 999 else "2026-01-01 applied A\n"
+        (tmp_path / f"f{i}.jobs").write_text(line)
+    ((code, message),) = codes([tmp_path / "f0.jobs"])
+    assert code == "JL013" and "more than 100 deep" in message
+
+
+def test_a_symlink_loop_is_a_clear_error(tmp_path: Path) -> None:
+    os.symlink(tmp_path / "b.jobs", tmp_path / "a.jobs")
+    os.symlink(tmp_path / "a.jobs", tmp_path / "b.jobs")
+    ((code, message),) = codes([tmp_path / "a.jobs"])
+    assert code == "JL010" and "symbolic links" in message
+
+
+def test_a_file_that_changes_while_read_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "hunt.jobs"
+    path.write_text("2026-01-01 applied A\n")
+    sizes = iter([5, 21, 21, 21])  # the first stat sees the file mid-save
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        if stat.S_ISREG(st.st_mode):
+            fields = list(st)
+            fields[stat.ST_SIZE] = next(sizes, 21)
+            return os.stat_result(fields)
+        return st
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    result = load_report([str(path)], date(2026, 3, 15))
+    assert result.report is not None and result.report.totals.tracked == 1
+
+
+def test_a_file_that_never_settles_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "hunt.jobs"
+    path.write_text("2026-01-01 applied A\n")
+    growing = iter(range(100, 10_000))
+    real_fstat = os.fstat
+
+    def fstat(fd: int) -> os.stat_result:
+        fields = list(real_fstat(fd))
+        fields[stat.ST_SIZE] = next(growing)
+        return os.stat_result(fields)
+
+    monkeypatch.setattr(os, "fstat", fstat)
+    ((code, message),) = codes([path])
+    assert code == "JL010" and "kept changing while it was read" in message

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -95,15 +97,23 @@ def _load(
         return []
     if real in state.seen:  # reached twice through two globs: read once
         return []
+    if len(stack) >= MAX_INCLUDE_DEPTH:
+        state.diagnostics.append(
+            error(
+                "JL013",
+                f"includes nested more than {MAX_INCLUDE_DEPTH} deep",
+                where,
+                hint="include the files from one main ledger instead of from each other",
+            )
+        )
+        return []
     state.seen.add(real)
     try:
-        if os.path.isdir(path):
-            raise IsADirectoryError("is a directory")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_file(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        state.diagnostics.append(error("JL010", f"cannot read '{path}': {reason.lower()}", where))
+        reason = reason[:1].lower() + reason[1:]  # "No such file" reads on after the colon
+        state.diagnostics.append(error("JL010", f"cannot read '{path}': {reason}", where))
         return []
     text, problems = decode(data, path)
     state.diagnostics.extend(problems)
@@ -119,6 +129,43 @@ def _load(
         else:
             entries.append(entry)
     return entries
+
+
+MAX_INCLUDE_DEPTH = 100  # a chain this deep is a mistake; deeper would exhaust the stack
+MAX_FILE_BYTES = 64 * 1024 * 1024  # ten times a ledger of a million events: not a ledger
+READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times at most
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of a regular file, read whole, or OSError with a reason a user can act on.
+    A FIFO or a device is refused before it is read (reading one can block forever), a huge
+    file before it fills the memory, and a file that changes while it is read (an editor
+    saving) is read again."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; a regular file ignores it.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        for _ in range(READ_ATTEMPTS):
+            before = os.fstat(fd)
+            if stat.S_ISDIR(before.st_mode):
+                raise IsADirectoryError(errno.EISDIR, "is a directory")
+            if not stat.S_ISREG(before.st_mode):
+                raise OSError(errno.EINVAL, "not a regular file (a pipe or a device?)")
+            if before.st_size > MAX_FILE_BYTES:
+                megabytes = before.st_size // (1024 * 1024)
+                raise OSError(
+                    errno.EFBIG,
+                    f"it is {megabytes} MB; a ledger file over {MAX_FILE_BYTES // 1024 // 1024} "
+                    "MB is refused (split it with include, or is it not a ledger?)",
+                )
+            handle.seek(0)
+            data = handle.read(MAX_FILE_BYTES + 1)
+            after = os.fstat(fd)
+            if len(data) == after.st_size and (before.st_mtime_ns, before.st_size) == (
+                after.st_mtime_ns,
+                after.st_size,
+            ):
+                return data
+        raise OSError(errno.EAGAIN, "it kept changing while it was read; try again")
 
 
 def _resolve(include: Include, including: str, state: _State) -> list[str]:
