@@ -111,7 +111,7 @@ def hostile_inputs() -> dict[str, str]:
         "many applications": names,
         "many errors": "2026-02-30 applied X\n" * 40_000,
         "many unknown kinds": "".join(f"2026-02-03 appled A{n}\n" for n in range(30_000)),
-        "near names": "".join(f"2026-02-03 phone Acme{n} | Staff Engineer\n" for n in range(20_000)),
+        "near names": "".join(f"2026-02-03 phone Acme{n} | Staff Eng\n" for n in range(20_000)),
         "metadata": "2026-02-03 applied A\n" + "    k: v;v;v\n" * 60_000,
         "blank junk": " \t \u00a0\n" * 150_000,
     }  # fmt: skip
