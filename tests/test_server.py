@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from watch_process import WatchProcess, ledger_text, read, start_watch, wait_until
 
+from jobledger.live import server as server_module
 from jobledger.live.server import (
     CannotServe,
     LiveServer,
@@ -521,3 +522,96 @@ def test_a_page_older_than_the_last_rebuild_reloads_when_its_stream_connects(
     assert ": keep-alive\n" in lines
     assert not [line for line in lines if line.startswith("data:")]
     tab.close()
+
+
+# ---------------------------------------------------------------- limits (issue 10)
+
+
+def test_a_stalled_client_delays_neither_a_rebuild_nor_the_other_tabs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(server_module, "SEND_SECONDS", 0.5)
+    big = Page(b"<!DOCTYPE html><title>t</title><p>" + b"x" * 8_000_000, csp="default-src 'none'")
+    live = LiveServer(lambda: big, "127.0.0.1", 0, keepalive=0.3)
+    live.start()
+    stalled = socket.create_connection(("127.0.0.1", live.port))
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    try:
+        # A client that asks for the 8 MB page and never reads it...
+        stalled.sendall(f"GET / HTTP/1.1\r\nHost: localhost:{live.port}\r\n\r\n".encode())
+        tab = EventStream(live.port)
+        assert wait_until(lambda: live.streams, 2)
+        for _ in range(3):  # ...holds up neither a rebuild nor another tab
+            started = time.monotonic()
+            live.notify()
+            assert time.monotonic() - started < 0.05
+            assert tab.next_data(timeout=2) == "reload"
+        started = time.monotonic()
+        assert get(live, "/")[0] == 200
+        assert time.monotonic() - started < 5
+        tab.close()
+        # and it is dropped once a send has waited SEND_SECONDS.
+        assert wait_until(lambda: live.httpd.connections == 0, 5)
+    finally:
+        stalled.close()
+        live.close()
+
+
+def test_the_number_of_event_streams_is_bounded(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_module, "MAX_STREAMS", 3)
+    tabs = [EventStream(server.port) for _ in range(3)]
+    try:
+        assert wait_until(lambda: len(server.streams) == 3, 2)
+        refused = EventStream(server.port)
+        assert refused.status.startswith("HTTP/1.0 503")
+        refused.close()
+        assert get(server, "/")[0] == 200  # the page itself is still served
+    finally:
+        for tab in tabs:
+            tab.close()
+
+
+def test_the_number_of_connections_is_bounded(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 4)
+    idle = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(4)]
+    try:
+        assert wait_until(lambda: server.httpd.connections == 4, 2)
+        extra = socket.create_connection(("127.0.0.1", server.port), timeout=2)
+        assert extra.recv(200).startswith(b"HTTP/1.0 503")
+        extra.close()
+    finally:
+        for sock in idle:
+            sock.close()
+    assert wait_until(lambda: get(server, "/")[0] == 200, 15)  # free again once they go
+
+
+def test_a_silent_or_dribbling_client_gives_its_thread_up(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_module._Handler, "timeout", 0.5)
+    dribbler = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    dribbler.sendall(b"GET / HTTP/1.1\r\n")  # and then nothing
+    assert wait_until(lambda: server.httpd.connections == 1, 2)
+    assert wait_until(lambda: server.httpd.connections == 0, 3)
+    dribbler.close()
+
+
+def test_a_huge_request_is_refused(server: LiveServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        headers = "".join(f"X-Filler-{n}: {'a' * 1000}\r\n" for n in range(30))
+        sock.sendall(f"GET / HTTP/1.1\r\nHost: localhost:{server.port}\r\n{headers}\r\n".encode())
+        assert sock.recv(200).startswith(b"HTTP/1.0 431")
+
+
+def test_one_request_per_connection(server: LiveServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        request = f"GET / HTTP/1.1\r\nHost: localhost:{server.port}\r\n\r\n".encode()
+        sock.sendall(request + request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.count(b"HTTP/1.0 200") == 1  # no keep-alive: closed after one response

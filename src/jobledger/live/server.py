@@ -35,10 +35,22 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 KEEPALIVE_SECONDS = 15.0
+# Limits, so that nothing a client does (a thousand tabs, a slow or stalled reader, a huge or
+# dribbled request) can exhaust the process or delay a rebuild for the others.
+MAX_CONNECTIONS = 64  # open at once; past this a new one is answered 503 and closed
+MAX_STREAMS = 32  # open /events streams; past this, 503 with Retry-After
+MAX_REQUEST_BYTES = 16 * 1024  # the request line and headers together
+REQUEST_SECONDS = 10.0  # to send the whole request; a stream then writes at least this often
+SEND_SECONDS = 10.0  # a client that takes longer to accept our bytes is dropped
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
 BLOCKED_CSP = "default-src 'none'; frame-ancestors 'none'"
 DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
 ROUTES = frozenset({"/", "/events"})
+BUSY_RESPONSE = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\n"
+    b"Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+    b"X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n"
+)
 SHOWN_ID = re.compile(r"([0-9a-f]{16})\.([0-9]{1,15})")  # TOKEN.GENERATION, ASCII digits only
 MAX_SHOWN_ID = 40  # longer is not an id of ours: never handed to int()
 
@@ -219,6 +231,30 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default 5 made every 6th rapid connect wait a second
     live: LiveServer
+    connections = 0  # handled right now
+    _count = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """One thread per connection, up to MAX_CONNECTIONS: past that the connection is told
+        503 on the spot and closed, so a flood costs no thread."""
+        with self._count:
+            full = self.connections >= MAX_CONNECTIONS
+            if not full:
+                self.connections += 1
+        if full:
+            with contextlib.suppress(OSError):
+                request.settimeout(1)
+                request.sendall(BUSY_RESPONSE)
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._count:
+                self.connections -= 1
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One short line on stderr, never a traceback: the terminal belongs to the rebuilds."""
@@ -248,8 +284,22 @@ class _Handler(BaseHTTPRequestHandler):
     # Not "HTTP/0.9": a request line without a version (or not parsed at all) must still get a
     # status line and the security headers, never a bare body.
     default_request_version = "HTTP/1.0"
-    timeout = 30  # seconds a silent client may hold a thread; SSE writes are far more frequent
+    # HTTP/1.0: one request per connection, closed after the response: no keep-alive to limit.
+    protocol_version = "HTTP/1.0"
+    timeout = REQUEST_SECONDS  # a silent or dribbling client gives its thread up this soon
     _csp_sent = False
+
+    def parse_request(self) -> bool:
+        """The request line and headers are read by the standard library, line by line; cap
+        their total size (it allows 100 headers of 64 KB each)."""
+        if not super().parse_request():
+            return False
+        size = len(self.requestline) + sum(len(k) + len(v) + 4 for k, v in self.headers.items())
+        if size > MAX_REQUEST_BYTES:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            return False
+        self.connection.settimeout(SEND_SECONDS)  # from now on: how long a send may take
+        return True
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per rebuild is what the terminal shows, not one per request
@@ -331,6 +381,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(page.body)
 
     def _stream_events(self, live: LiveServer) -> None:
+        if len(live.streams) >= MAX_STREAMS:
+            self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+            self.send_header("Retry-After", "5")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         seen = live.generation  # before the headers: a rebuild after them is never missed
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
