@@ -1,10 +1,14 @@
 """The watcher on a real directory with a real watchdog observer: every editor's way of saving,
-bursts, includes that come and go, a broken ledger and a deleted one."""
+bursts, includes that come and go, a broken ledger and a deleted one, and nothing on the
+observer's thread (a lock symlink that vanishes, a bug) leaving it deaf."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -406,3 +410,107 @@ def test_output_may_not_be_the_ledger(tmp_path: Path) -> None:
         assert watch.proc.wait(10) == 2
     assert "is the ledger itself" in "\n".join(watch.err)
     assert ledger.read_text() == ledger_text(1)
+
+
+# ---------------------------------------------------------------- nothing on the observer's thread
+# may leave the watch deaf (issue 7, point 22)
+
+# Emacs and joe create a `.#hunt.jobs` lock symlink before a save and delete it after: this is
+# that, as fast as it goes, in another process (so truly alongside the observer's thread).
+LOCK_RACE = """
+import os, sys, time
+end = time.monotonic() + float(sys.argv[1])
+while time.monotonic() < end:
+    os.symlink("x", ".#hunt.jobs")
+    os.unlink(".#hunt.jobs")
+"""
+
+
+def lock_race(directory: Path, seconds: float = 2.5) -> None:
+    subprocess.run([sys.executable, "-c", LOCK_RACE, str(seconds)], cwd=directory, check=True)
+
+
+def warnings_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_symlink_that_vanishes_while_resolved_is_no_match(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race, made certain: the lock is deleted between realpath's lstat and readlink. The
+    ledger, reached here through a symlinked directory, still matches."""
+    (tmp_path / "real").mkdir()
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    lock = tmp_path / "link" / ".#hunt.jobs"
+    os.symlink("x", lock)
+    readlink = os.readlink
+
+    def vanishing(path: str, *args: object, **kwargs: object) -> str:
+        if os.path.basename(path) == lock.name and os.path.lexists(path):
+            os.unlink(path)  # (realpath asks for it as real/.#hunt.jobs)
+        return readlink(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "readlink", vanishing)
+    matches = Matcher(Targets(frozenset({str(tmp_path / "real" / "hunt.jobs")})))
+    assert not matches(str(lock))
+    assert not os.path.lexists(lock)  # it really did vanish mid-resolve
+    assert matches(str(tmp_path / "link" / "hunt.jobs"))
+
+
+def test_a_vanishing_lock_symlink_does_not_stop_the_watch(
+    watching: Callable[..., tuple[Watcher, Recorder]],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    watcher, recorder = watching()
+    observer = watcher.observer
+    lock_race(tmp_path)
+    assert recorder.seen == ["one\n"]  # the locks are no change to the ledger
+    save_in_place(tmp_path / "hunt.jobs", "two\n")
+    assert wait_until(lambda: recorder.seen[-1] == "two\n", timeout=3), recorder.seen
+    assert watcher.observer is observer and observer.is_alive()  # never died, never replaced
+    assert warnings_logged(caplog) == []
+
+
+def test_an_unexpected_error_in_the_filter_is_logged_once_and_counted_as_a_change(
+    watching: Callable[..., tuple[Watcher, Recorder]],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    out = tmp_path / "hunt.html"
+    ledger.write_text("one\n")
+    watcher, recorder = watching(Targets(frozenset({str(ledger)}), (), frozenset({str(out)})))
+    observer = watcher.observer
+
+    def broken(self: Matcher, path: str, *, is_directory: bool = False) -> bool:
+        raise RuntimeError("a bug in the filter")
+
+    monkeypatch.setattr(Matcher, "__call__", broken)
+    save_in_place(ledger, "two\n")
+    settle(recorder, "two\n", builds=2)
+    save_vim(ledger, "three\n")
+    settle(recorder, "three\n", builds=3)
+    out.write_text("report")  # our own output: still no rebuild (no loop of rebuilds)
+    time.sleep(QUIET)
+    assert len(recorder.seen) == 3
+    assert watcher.observer is observer and observer.is_alive()
+    logged = warnings_logged(caplog)
+    assert len(logged) == 1, logged  # once, not once per event
+    assert "unexpected error (RuntimeError: a bug in the filter" in logged[0]
+    assert "watching goes on" in logged[0]
+
+
+def test_watch_survives_the_lock_race(tmp_path: Path) -> None:
+    """The issue's reproduction, end to end."""
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(ledger_text(3))
+    out = tmp_path / "hunt.md"
+    with start_watch(ledger) as watch:
+        lock_race(tmp_path)
+        with open(ledger, "a", encoding="utf-8") as handle:
+            handle.write("2026-03-01 applied  Lockco | Engineer\n")
+        assert wait_until(lambda: "**4** tracked" in read(out), timeout=3), read(out)
+        assert watch.stop() == 0
+    assert watch.err == []  # nothing at all, let alone a traceback

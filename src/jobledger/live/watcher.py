@@ -14,6 +14,10 @@ the parent of each watched directory is watched too (its events for that name ar
 while idle the loop re-checks each watched directory's identity; either way a rebuild follows,
 and the watch is moved to whatever now has the name.
 
+Nothing that happens on the observer's thread may leave the watch deaf. The event filter never
+raises (a symlink can vanish while it is resolved: emacs's `.#file` lock does, around every
+save), and an unexpected error in it is logged once and counted as a change.
+
 This is the only module that imports watchdog, so `jobledger check` and `--help` stay fast.
 """
 
@@ -24,6 +28,7 @@ import logging
 import os
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -104,7 +109,15 @@ class Matcher:
             return True
         if any(pattern.fullmatch(path) for pattern in self.patterns):
             return True
-        real = os.path.realpath(path)  # a file reached through a symlinked directory
+        try:
+            real = os.path.realpath(path)  # a file reached through a symlinked directory
+        except OSError:
+            # A symlink deleted between realpath's lstat and readlink (emacs and joe create and
+            # delete a `.#file` lock symlink around each save): resolve the directory alone.
+            try:
+                real = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+            except OSError:
+                return False
         return real != path and real in self.files
 
 
@@ -114,18 +127,59 @@ class _Flagger(FileSystemEventHandler):
 
     def __init__(self, watcher: Watcher) -> None:
         self.watcher = watcher
+        self.failures = 0  # unexpected errors so far: the first is logged, not the rest
 
     def dispatch(self, event: FileSystemEvent) -> None:
+        """Never raises: an exception here would end the observer's thread, and with it the
+        watch. An unexpected one is logged (once) and the event counted as a change, unless it
+        is plainly one of our own writes: a needless rebuild is cheap, a missed save is not."""
+        try:
+            if self.matters(event):
+                self.watcher.touched()
+        except Exception as exc:
+            self.failures += 1
+            if self.failures == 1:
+                log.warning(
+                    "jobledger: the file watcher hit an unexpected error (%s); "
+                    "watching goes on, counting such events as changes",
+                    _one_line(exc),
+                )
+            with contextlib.suppress(Exception):
+                if not self.ours(event):
+                    self.watcher.touched()
+
+    def matters(self, event: FileSystemEvent) -> bool:
         if event.event_type not in CHANGES:
-            return
+            return False
         if event.is_directory and event.event_type not in ("created", "deleted", "moved"):
-            return  # "directory modified" is every change of any file in it, ours included
+            return False  # "directory modified" is every change of any file in it, ours included
         matches = self.watcher.matcher
         for raw in (event.src_path, event.dest_path):
             path = os.fsdecode(raw)
             if path and matches(path, is_directory=event.is_directory):
-                self.watcher.touched()
-                return
+                return True
+        return False
+
+    def ours(self, event: FileSystemEvent) -> bool:
+        """Only our own output or its temp file (or no change at all): the fallback when
+        `matters` failed, so that a filter that always fails cannot rebuild forever."""
+        if event.event_type not in CHANGES:
+            return True
+        if event.is_directory:  # as in `matters`; a directory moved away is rechecked anyway
+            return event.event_type not in ("created", "deleted", "moved")
+        ignore = self.watcher.matcher.ignore
+        paths = [os.fsdecode(raw) for raw in (event.src_path, event.dest_path) if raw]
+        return all(p in ignore or os.path.basename(p).startswith(TEMP_PREFIX) for p in paths)
+
+
+def _one_line(exc: BaseException) -> str:
+    """'FileNotFoundError: [Errno 2] … (watcher.py:107)': what and where, in one line."""
+    where = ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        where = f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno})"
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return text.splitlines()[0][:200] + where
 
 
 class Watcher:
