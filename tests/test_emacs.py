@@ -74,10 +74,10 @@ def test_emacs_saves_with_lock_files_keep_being_seen(emacs_path: str, home_dir: 
         assert (home_dir / "hunt.jobs~").exists()  # its first save renamed the ledger away
         assert not (home_dir / ".#hunt.jobs").is_symlink()  # and its lock is gone
         expected = f"**{3 + SAVES}** tracked"
-        assert wait_until(lambda: expected in read(out), timeout=5), read(out)[:300]
+        assert wait_until(lambda: expected in read(out), timeout=10), read(out)[:300]
         # a later session's save is seen too: the watch is still alive
         emacs_save(emacs_path, ledger, append_and_save("Later"))
         later = f"**{4 + SAVES}** tracked"
-        assert wait_until(lambda: later in read(out), timeout=5), read(out)[:300]
+        assert wait_until(lambda: later in read(out), timeout=10), read(out)[:300]
         assert watch.stop() == 0
     assert watch.err == []

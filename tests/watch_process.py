@@ -48,12 +48,16 @@ def read(path: Path) -> str:
         return ""
 
 
+SABOTAGE = Path(__file__).with_name("sabotaged_watch.py")
+
+
 class WatchProcess:
     """`python -m jobledger watch ARGS` with its stdout and stderr collected line by line.
 
     `ignoring`: signals the child starts with ignored, as a shell leaves SIGINT for a background
     job of a script, or `nohup` SIGHUP. `stdout`: a file descriptor to write to instead of a
-    pipe (a terminal: `self.out` then stays empty)."""
+    pipe (a terminal: `self.out` then stays empty). `sabotage`: run it under
+    sabotaged_watch.py, where SIGUSR1 kills the file watcher's observer thread."""
 
     def __init__(
         self,
@@ -61,13 +65,15 @@ class WatchProcess:
         cwd: str | os.PathLike[str],
         ignoring: tuple[signal.Signals, ...] = (),
         stdout: int | None = None,
+        sabotage: bool = False,
     ) -> None:
         def ignore() -> None:
             for signum in ignoring:
                 signal.signal(signum, signal.SIG_IGN)
 
+        program = [str(SABOTAGE)] if sabotage else ["-m", "jobledger"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jobledger", "watch", *(os.fspath(a) for a in args)],
+            [sys.executable, *program, "watch", *(os.fspath(a) for a in args)],
             cwd=cwd,
             env=cli_env(),
             stdin=subprocess.DEVNULL,
@@ -161,6 +167,7 @@ def start_watch(
     output: Path | None = None,
     timeout: float = 10.0,
     ignoring: tuple[signal.Signals, ...] = (),
+    sabotage: bool = False,
 ) -> WatchProcess:
     """Start `jobledger watch` on `ledger` (Markdown to `output` unless told otherwise) and
     wait for its first build."""
@@ -169,6 +176,6 @@ def start_watch(
         args += ["-o", str(output)]
     if "--format" not in extra:
         args += ["--format", "md"]
-    process = WatchProcess(*args, *extra, cwd=ledger.parent, ignoring=ignoring)
+    process = WatchProcess(*args, *extra, cwd=ledger.parent, ignoring=ignoring, sabotage=sabotage)
     process.wait_for(r"^Ctrl-C to stop", timeout=timeout)
     return process

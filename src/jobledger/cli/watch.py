@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from jobledger.live.watcher import Watcher
 
 DEFAULT_PORT = 8000
+CANNOT_WATCH = 1  # the file watcher died for good (ledger errors never end a watch)
 # Not SIGINT: Python already turns it into KeyboardInterrupt (unless it was ignored).
 STOP_SIGNALS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Rebuild OUT (and the served page) after every save; Ctrl-C ends it with status 0."""
     from jobledger.live.server import is_loopback
     from jobledger.live.session import WatchSession
-    from jobledger.live.watcher import Watcher
+    from jobledger.live.watcher import Watcher, WatchingFailed
 
     given = ledger_files(args)
     output = args.output or os.path.relpath(default_output(given[0], args.format))
@@ -100,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
         except (KeyboardInterrupt, Terminated):
             _ignore_stop_signals()
             say("stopped")
+        except WatchingFailed as exc:
+            _ignore_stop_signals()
+            say(f"jobledger: {exc}; stopping (start watch again, or try --poll)", err=True)
+            return CANNOT_WATCH
         finally:
             _ignore_stop_signals()  # a second signal must not cut the clean-up short
             if watcher is not None:

@@ -16,7 +16,10 @@ and the watch is moved to whatever now has the name.
 
 Nothing that happens on the observer's thread may leave the watch deaf. The event filter never
 raises (a symlink can vanish while it is resolved: emacs's `.#file` lock does, around every
-save), and an unexpected error in it is logged once and counted as a change.
+save), and an unexpected error in it is logged once and counted as a change. If the observer's
+thread (or one directory's emitter) dies anyway, the loop notices within a tick, starts a new
+one, says so, and rebuilds (saves made meanwhile went unseen); if that keeps failing,
+`WatchingFailed` ends `run()`: the process stops rather than run on without watching.
 
 This is the only module that imports watchdog, so `jobledger check` and `--help` stay fast.
 """
@@ -48,6 +51,14 @@ IDLE_SECONDS = 0.25  # while nothing happens: how often directories and the day 
 # a build READS the files, and reacting to our own reads would rebuild forever.
 CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed", "attrib"})
 TEMP_PREFIX = ".jobledger-"  # files.write_atomic's temp files, beside the output
+# A dead observer is replaced; this many deaths within RESTART_WINDOW seconds means something
+# is wrong for good, and watch stops instead of restarting forever.
+RESTARTS_ALLOWED = 5
+RESTART_WINDOW = 60.0
+
+
+class WatchingFailed(RuntimeError):
+    """The file watcher died and could not be brought back: watching cannot go on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,28 +220,38 @@ class Watcher:
         self.stopping = threading.Event()
         self.matcher = Matcher(Targets(frozenset()))
         self.poll = poll
-        self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer()
-        self.observer.name = "jobledger-observer"
+        self.poll_interval = poll_interval
+        self.observer = self._new_observer()
+        self._started = False
+        self._deaths: list[float] = []  # time.monotonic() of each observer death noticed
         self._handler = _Flagger(self)
         # (directory, recursive) -> the watch and the directory's identity when it was scheduled
         self._watches: dict[tuple[str, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
+
+    def _new_observer(self) -> BaseObserver:
+        observer = PollingObserver(timeout=self.poll_interval) if self.poll else Observer()
+        observer.name = "jobledger-observer"
+        return observer
 
     # ------------------------------------------------------------------ life cycle
 
     def start(self) -> None:
         """Begin observing (the directories of `targets()` as they are now)."""
-        if not self.observer.is_alive():
+        if not self._started:
+            self._started = True
             self.update_watches()
             self.observer.start()
 
     def run(self, *, build_first: bool = True) -> None:
         """Build, watch, rebuild on changes; return after stop() (or raise KeyboardInterrupt,
-        which a wait on this thread lets through within a fraction of a second)."""
+        which a wait on this thread lets through within a fraction of a second, or
+        WatchingFailed when the observer dies and cannot be brought back)."""
         try:
             if build_first:
                 self._build()
             self.start()
             while not self.stopping.is_set():
+                self.revive()
                 if not self.changed.wait(IDLE_SECONDS):
                     if self._replaced() or self.expired():
                         self.touched()
@@ -285,9 +306,68 @@ class Watcher:
 
     def close(self) -> None:
         self.stopping.set()
-        if self.observer.is_alive():
-            self.observer.stop()
-            self.observer.join(timeout=2)
+        if self._started:
+            with contextlib.suppress(Exception):  # a dead observer's emitters are stopped too
+                self.observer.stop()
+            if self.observer.is_alive():
+                self.observer.join(timeout=2)
+
+    # ------------------------------------------------------------------ never deaf
+
+    def revive(self) -> None:
+        """If the observer's thread has died, start a new one; if one directory's emitter has
+        while the directory is still there, watch that directory again. Either way say so, and
+        rebuild: whatever was saved meanwhile went unseen. Raise WatchingFailed when that is
+        impossible or keeps happening. (A directory deleted or replaced stops its emitter too:
+        `_replaced` handles that, and it is no failure.)"""
+        if not self._started or self.stopping.is_set():
+            return
+        dead = not self.observer.is_alive()
+        deaf = [] if dead else self._deaf_watches()
+        if not dead and not deaf:
+            return
+        if dead:
+            what = "the file watcher stopped unexpectedly"
+        else:
+            shown = ", ".join(sorted(directory for directory, _ in deaf))
+            what = f"the file watcher stopped watching {shown} unexpectedly"
+        now = time.monotonic()
+        self._deaths = [t for t in self._deaths if now - t < RESTART_WINDOW] + [now]
+        if len(self._deaths) > RESTARTS_ALLOWED:
+            raise WatchingFailed(
+                f"{what}, {len(self._deaths)} times in {RESTART_WINDOW:.0f} s; giving up"
+            )
+        try:
+            if dead:
+                with contextlib.suppress(Exception):  # stops (and joins) its emitters
+                    self.observer.stop()
+                self.observer = self._new_observer()
+                self._watches.clear()
+                self.update_watches()
+                self.observer.start()
+            else:
+                for key in deaf:
+                    self._unschedule(key)
+                self.update_watches()
+        except Exception as exc:
+            raise WatchingFailed(f"{what} and cannot be restarted: {_one_line(exc)}") from exc
+        log.warning("jobledger: %s; restarted it", what)
+        self.touched()
+
+    def _deaf_watches(self) -> list[tuple[str, bool]]:
+        """Watches whose emitter has stopped while their directory is the one scheduled."""
+        alive = {emitter.watch: emitter.is_alive() for emitter in list(self.observer.emitters)}
+        deaf = []
+        for key, (watch, identity) in list(self._watches.items()):
+            if alive.get(watch, True):
+                continue
+            try:
+                stat = os.stat(key[0])
+            except OSError:
+                continue
+            if (stat.st_dev, stat.st_ino) == identity:
+                deaf.append(key)
+        return deaf
 
     # ------------------------------------------------------------------ what to observe
 
