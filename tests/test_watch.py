@@ -276,6 +276,35 @@ def test_a_replaced_directory_is_noticed_even_without_its_events(
     assert wait_until(lambda: recorder.seen[-1] == "three\n", timeout=3), recorder.seen
 
 
+def test_a_save_between_a_build_and_the_new_watch_is_not_lost(tmp_path: Path) -> None:
+    """The ledger's directory comes back; the build that follows reads the ledger, and a save
+    lands before that directory is watched again (here: made by the build itself, so it
+    surely lands in that gap). It sent no event, yet must give a rebuild."""
+    hunt = tmp_path / "hunt"
+    hunt.mkdir()
+    ledger = hunt / "x.jobs"
+    ledger.write_text("one\n")
+    seen: list[str] = []
+
+    def build() -> None:
+        seen.append(read(ledger))
+        if seen.count("one\n") == 2 and seen[-1] == "one\n":  # the build after the return
+            ledger.write_text("two\n")
+
+    watcher = Watcher(build, lambda: Targets(frozenset({str(ledger)})))
+    thread = threading.Thread(target=watcher.run, name="test-watcher")
+    thread.start()
+    try:
+        assert wait_until(lambda: seen and watcher.observer.is_alive())
+        os.rename(hunt, tmp_path / "hunt.bak")
+        assert wait_until(lambda: seen[-1] == ""), seen
+        os.rename(tmp_path / "hunt.bak", hunt)
+        assert wait_until(lambda: seen[-1] == "two\n", timeout=3), seen
+    finally:
+        watcher.stop()
+        thread.join(timeout=2)
+
+
 def test_renaming_the_ledgers_directory_says_waiting(tmp_path: Path) -> None:
     hunt = tmp_path / "hunt"
     hunt.mkdir()

@@ -54,6 +54,7 @@ TEMP_PREFIX = ".jobledger-"  # files.write_atomic's temp files, beside the outpu
 # A dead observer is replaced; this many deaths within RESTART_WINDOW seconds means something
 # is wrong for good, and watch stops instead of restarting forever.
 RESTARTS_ALLOWED = 5
+CLOCK_SLACK_NS = 50_000_000  # file times lag time.time_ns() by up to a clock tick (and then some)
 RESTART_WINDOW = 60.0
 
 
@@ -258,8 +259,10 @@ class Watcher:
                     continue
                 if not self._settle():
                     return
+                began = time.time_ns()
                 self._build()
-                self.update_watches()
+                if self._changed_since(self.update_watches(), began):
+                    self.touched()
         finally:
             self.close()
 
@@ -371,11 +374,12 @@ class Watcher:
 
     # ------------------------------------------------------------------ what to observe
 
-    def update_watches(self) -> None:
+    def update_watches(self) -> list[tuple[str, bool]]:
         """Observe the parents of every target (or their nearest existing ancestor), and the
         parent of each of those directories (for a rename or deletion of the directory itself:
         the Matcher knows every ancestor's name); stop observing directories no longer needed.
-        A polling observer lists each directory anew, so it sees a replaced one without help."""
+        A polling observer lists each directory anew, so it sees a replaced one without help.
+        Returns the watches scheduled anew."""
         targets = self.targets()
         self.matcher = Matcher(targets)
         needed = {
@@ -389,6 +393,7 @@ class Watcher:
                 if os.path.dirname(directory) != directory
             }
         wanted = _drop_covered(needed)
+        scheduled: list[tuple[str, bool]] = []
         for key in set(self._watches) - wanted:
             self._unschedule(key)
         for key in wanted:
@@ -410,6 +415,28 @@ class Watcher:
                 log.warning("jobledger: cannot watch %s: %s", directory, exc)
                 continue
             self._watches[key] = (watch, identity)
+            scheduled.append(key)
+        return scheduled
+
+    def _changed_since(self, scheduled: Iterable[tuple[str, bool]], began: int) -> bool:
+        """Did a target in a directory watched only now change after the build `began`
+        (time.time_ns())? Until its watch was scheduled, that change sent no event: a save
+        between the build and the watch (the ledger's directory just moved back, an include
+        just added) would go unseen until the next one. File times are taken from a coarse
+        clock, hence the slack; a change counted twice costs one needless rebuild."""
+        threshold = began - CLOCK_SLACK_NS
+        for directory, recursive in scheduled:
+            for path in self.matcher.files:
+                inside = _inside(path, directory)
+                if not inside or (not recursive and os.path.dirname(path) != directory):
+                    continue
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                if max(stat.st_mtime_ns, stat.st_ctime_ns) >= threshold:
+                    return True
+        return False
 
     def _unschedule(self, key: tuple[str, bool]) -> None:
         watch, _ = self._watches.pop(key)
