@@ -48,26 +48,50 @@ def read(path: Path) -> str:
         return ""
 
 
-class WatchProcess:
-    """`python -m jobledger watch ARGS` with its stdout and stderr collected line by line."""
+SABOTAGE = Path(__file__).with_name("sabotaged_watch.py")
 
-    def __init__(self, *args: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> None:
+
+class WatchProcess:
+    """`python -m jobledger watch ARGS` with its stdout and stderr collected line by line.
+
+    `ignoring`: signals the child starts with ignored, as a shell leaves SIGINT for a background
+    job of a script, or `nohup` SIGHUP. `stdout`: a file descriptor to write to instead of a
+    pipe (a terminal: `self.out` then stays empty). `sabotage`: run it under
+    sabotaged_watch.py, where SIGUSR1 kills the file watcher's observer thread."""
+
+    def __init__(
+        self,
+        *args: str | os.PathLike[str],
+        cwd: str | os.PathLike[str],
+        ignoring: tuple[signal.Signals, ...] = (),
+        stdout: int | None = None,
+        sabotage: bool = False,
+    ) -> None:
+        def ignore() -> None:
+            for signum in ignoring:
+                signal.signal(signum, signal.SIG_IGN)
+
+        program = [str(SABOTAGE)] if sabotage else ["-m", "jobledger"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jobledger", "watch", *(os.fspath(a) for a in args)],
+            [sys.executable, *program, "watch", *(os.fspath(a) for a in args)],
             cwd=cwd,
             env=cli_env(),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.PIPE if stdout is None else stdout,
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
+            preexec_fn=ignore if ignoring else None,
         )
         self.out: list[str] = []
         self.err: list[str] = []
         self._readers = [
-            threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True),
             threading.Thread(target=self._read, args=(self.proc.stderr, self.err), daemon=True),
         ]
+        if stdout is None:
+            self._readers.append(
+                threading.Thread(target=self._read, args=(self.proc.stdout, self.out), daemon=True)
+            )
         for reader in self._readers:
             reader.start()
 
@@ -105,16 +129,20 @@ class WatchProcess:
     def rebuilds(self) -> list[str]:
         return [line for line in self.out if re.match(r"\d\d:\d\d:\d\d  ", line)]
 
-    def stop(self, timeout: float = 5.0) -> int:
-        """Ctrl-C, as a user would; the exit status."""
+    def stop(self, timeout: float = 5.0, signum: signal.Signals = signal.SIGINT) -> int:
+        """Ctrl-C, as a user would (or another signal); the exit status."""
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
+            self.proc.send_signal(signum)
+        return self.wait(timeout, f"jobledger watch ignored {signum.name} for {timeout} s")
+
+    def wait(self, timeout: float = 5.0, message: str = "") -> int:
+        """The exit status, once the process has ended (killed after `timeout`: a failure)."""
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError(f"jobledger watch ignored Ctrl-C for {timeout} s") from None
+            raise AssertionError(message or f"still running after {timeout} s") from None
         for reader in self._readers:
             reader.join(timeout=2)
         return code
@@ -134,7 +162,12 @@ class WatchProcess:
 
 
 def start_watch(
-    ledger: Path, *extra: str, output: Path | None = None, timeout: float = 10.0
+    ledger: Path,
+    *extra: str,
+    output: Path | None = None,
+    timeout: float = 10.0,
+    ignoring: tuple[signal.Signals, ...] = (),
+    sabotage: bool = False,
 ) -> WatchProcess:
     """Start `jobledger watch` on `ledger` (Markdown to `output` unless told otherwise) and
     wait for its first build."""
@@ -143,6 +176,6 @@ def start_watch(
         args += ["-o", str(output)]
     if "--format" not in extra:
         args += ["--format", "md"]
-    process = WatchProcess(*args, *extra, cwd=ledger.parent)
+    process = WatchProcess(*args, *extra, cwd=ledger.parent, ignoring=ignoring, sabotage=sabotage)
     process.wait_for(r"^Ctrl-C to stop", timeout=timeout)
     return process

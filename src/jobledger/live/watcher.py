@@ -14,6 +14,13 @@ the parent of each watched directory is watched too (its events for that name ar
 while idle the loop re-checks each watched directory's identity; either way a rebuild follows,
 and the watch is moved to whatever now has the name.
 
+Nothing that happens on the observer's thread may leave the watch deaf. The event filter never
+raises (a symlink can vanish while it is resolved: emacs's `.#file` lock does, around every
+save), and an unexpected error in it is logged once and counted as a change. If the observer's
+thread (or one directory's emitter) dies anyway, the loop notices within a tick, starts a new
+one, says so, and rebuilds (saves made meanwhile went unseen); if that keeps failing,
+`WatchingFailed` ends `run()`: the process stops rather than run on without watching.
+
 This is the only module that imports watchdog, so `jobledger check` and `--help` stay fast.
 """
 
@@ -24,6 +31,7 @@ import logging
 import os
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -43,6 +51,15 @@ IDLE_SECONDS = 0.25  # while nothing happens: how often directories and the day 
 # a build READS the files, and reacting to our own reads would rebuild forever.
 CHANGES = frozenset({"created", "modified", "moved", "deleted", "closed", "attrib"})
 TEMP_PREFIX = ".jobledger-"  # files.write_atomic's temp files, beside the output
+# A dead observer is replaced; this many deaths within RESTART_WINDOW seconds means something
+# is wrong for good, and watch stops instead of restarting forever.
+RESTARTS_ALLOWED = 5
+CLOCK_SLACK_NS = 50_000_000  # file times lag time.time_ns() by up to a clock tick (and then some)
+RESTART_WINDOW = 60.0
+
+
+class WatchingFailed(RuntimeError):
+    """The file watcher died and could not be brought back: watching cannot go on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +121,15 @@ class Matcher:
             return True
         if any(pattern.fullmatch(path) for pattern in self.patterns):
             return True
-        real = os.path.realpath(path)  # a file reached through a symlinked directory
+        try:
+            real = os.path.realpath(path)  # a file reached through a symlinked directory
+        except OSError:
+            # A symlink deleted between realpath's lstat and readlink (emacs and joe create and
+            # delete a `.#file` lock symlink around each save): resolve the directory alone.
+            try:
+                real = os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+            except OSError:
+                return False
         return real != path and real in self.files
 
 
@@ -114,18 +139,59 @@ class _Flagger(FileSystemEventHandler):
 
     def __init__(self, watcher: Watcher) -> None:
         self.watcher = watcher
+        self.failures = 0  # unexpected errors so far: the first is logged, not the rest
 
     def dispatch(self, event: FileSystemEvent) -> None:
+        """Never raises: an exception here would end the observer's thread, and with it the
+        watch. An unexpected one is logged (once) and the event counted as a change, unless it
+        is plainly one of our own writes: a needless rebuild is cheap, a missed save is not."""
+        try:
+            if self.matters(event):
+                self.watcher.touched()
+        except Exception as exc:
+            self.failures += 1
+            if self.failures == 1:
+                log.warning(
+                    "jobledger: the file watcher hit an unexpected error (%s); "
+                    "watching goes on, counting such events as changes",
+                    _one_line(exc),
+                )
+            with contextlib.suppress(Exception):
+                if not self.ours(event):
+                    self.watcher.touched()
+
+    def matters(self, event: FileSystemEvent) -> bool:
         if event.event_type not in CHANGES:
-            return
+            return False
         if event.is_directory and event.event_type not in ("created", "deleted", "moved"):
-            return  # "directory modified" is every change of any file in it, ours included
+            return False  # "directory modified" is every change of any file in it, ours included
         matches = self.watcher.matcher
         for raw in (event.src_path, event.dest_path):
             path = os.fsdecode(raw)
             if path and matches(path, is_directory=event.is_directory):
-                self.watcher.touched()
-                return
+                return True
+        return False
+
+    def ours(self, event: FileSystemEvent) -> bool:
+        """Only our own output or its temp file (or no change at all): the fallback when
+        `matters` failed, so that a filter that always fails cannot rebuild forever."""
+        if event.event_type not in CHANGES:
+            return True
+        if event.is_directory:  # as in `matters`; a directory moved away is rechecked anyway
+            return event.event_type not in ("created", "deleted", "moved")
+        ignore = self.watcher.matcher.ignore
+        paths = [os.fsdecode(raw) for raw in (event.src_path, event.dest_path) if raw]
+        return all(p in ignore or os.path.basename(p).startswith(TEMP_PREFIX) for p in paths)
+
+
+def _one_line(exc: BaseException) -> str:
+    """'FileNotFoundError: [Errno 2] … (watcher.py:107)': what and where, in one line."""
+    where = ""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames:
+        where = f" ({os.path.basename(frames[-1].filename)}:{frames[-1].lineno})"
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return text.splitlines()[0][:200] + where
 
 
 class Watcher:
@@ -155,36 +221,48 @@ class Watcher:
         self.stopping = threading.Event()
         self.matcher = Matcher(Targets(frozenset()))
         self.poll = poll
-        self.observer: BaseObserver = PollingObserver(timeout=poll_interval) if poll else Observer()
-        self.observer.name = "jobledger-observer"
+        self.poll_interval = poll_interval
+        self.observer = self._new_observer()
+        self._started = False
+        self._deaths: list[float] = []  # time.monotonic() of each observer death noticed
         self._handler = _Flagger(self)
         # (directory, recursive) -> the watch and the directory's identity when it was scheduled
         self._watches: dict[tuple[str, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
+
+    def _new_observer(self) -> BaseObserver:
+        observer = PollingObserver(timeout=self.poll_interval) if self.poll else Observer()
+        observer.name = "jobledger-observer"
+        return observer
 
     # ------------------------------------------------------------------ life cycle
 
     def start(self) -> None:
         """Begin observing (the directories of `targets()` as they are now)."""
-        if not self.observer.is_alive():
+        if not self._started:
+            self._started = True
             self.update_watches()
             self.observer.start()
 
     def run(self, *, build_first: bool = True) -> None:
         """Build, watch, rebuild on changes; return after stop() (or raise KeyboardInterrupt,
-        which a wait on this thread lets through within a fraction of a second)."""
+        which a wait on this thread lets through within a fraction of a second, or
+        WatchingFailed when the observer dies and cannot be brought back)."""
         try:
             if build_first:
                 self._build()
             self.start()
             while not self.stopping.is_set():
+                self.revive()
                 if not self.changed.wait(IDLE_SECONDS):
                     if self._replaced() or self.expired():
                         self.touched()
                     continue
                 if not self._settle():
                     return
+                began = time.time_ns()
                 self._build()
-                self.update_watches()
+                if self._changed_since(self.update_watches(), began):
+                    self.touched()
         finally:
             self.close()
 
@@ -231,17 +309,77 @@ class Watcher:
 
     def close(self) -> None:
         self.stopping.set()
-        if self.observer.is_alive():
-            self.observer.stop()
-            self.observer.join(timeout=2)
+        if self._started:
+            with contextlib.suppress(Exception):  # a dead observer's emitters are stopped too
+                self.observer.stop()
+            if self.observer.is_alive():
+                self.observer.join(timeout=2)
+
+    # ------------------------------------------------------------------ never deaf
+
+    def revive(self) -> None:
+        """If the observer's thread has died, start a new one; if one directory's emitter has
+        while the directory is still there, watch that directory again. Either way say so, and
+        rebuild: whatever was saved meanwhile went unseen. Raise WatchingFailed when that is
+        impossible or keeps happening. (A directory deleted or replaced stops its emitter too:
+        `_replaced` handles that, and it is no failure.)"""
+        if not self._started or self.stopping.is_set():
+            return
+        dead = not self.observer.is_alive()
+        deaf = [] if dead else self._deaf_watches()
+        if not dead and not deaf:
+            return
+        if dead:
+            what = "the file watcher stopped unexpectedly"
+        else:
+            shown = ", ".join(sorted(directory for directory, _ in deaf))
+            what = f"the file watcher stopped watching {shown} unexpectedly"
+        now = time.monotonic()
+        self._deaths = [t for t in self._deaths if now - t < RESTART_WINDOW] + [now]
+        if len(self._deaths) > RESTARTS_ALLOWED:
+            raise WatchingFailed(
+                f"{what}, {len(self._deaths)} times in {RESTART_WINDOW:.0f} s; giving up"
+            )
+        try:
+            if dead:
+                with contextlib.suppress(Exception):  # stops (and joins) its emitters
+                    self.observer.stop()
+                self.observer = self._new_observer()
+                self._watches.clear()
+                self.update_watches()
+                self.observer.start()
+            else:
+                for key in deaf:
+                    self._unschedule(key)
+                self.update_watches()
+        except Exception as exc:
+            raise WatchingFailed(f"{what} and cannot be restarted: {_one_line(exc)}") from exc
+        log.warning("jobledger: %s; restarted it", what)
+        self.touched()
+
+    def _deaf_watches(self) -> list[tuple[str, bool]]:
+        """Watches whose emitter has stopped while their directory is the one scheduled."""
+        alive = {emitter.watch: emitter.is_alive() for emitter in list(self.observer.emitters)}
+        deaf = []
+        for key, (watch, identity) in list(self._watches.items()):
+            if alive.get(watch, True):
+                continue
+            try:
+                stat = os.stat(key[0])
+            except OSError:
+                continue
+            if (stat.st_dev, stat.st_ino) == identity:
+                deaf.append(key)
+        return deaf
 
     # ------------------------------------------------------------------ what to observe
 
-    def update_watches(self) -> None:
+    def update_watches(self) -> list[tuple[str, bool]]:
         """Observe the parents of every target (or their nearest existing ancestor), and the
         parent of each of those directories (for a rename or deletion of the directory itself:
         the Matcher knows every ancestor's name); stop observing directories no longer needed.
-        A polling observer lists each directory anew, so it sees a replaced one without help."""
+        A polling observer lists each directory anew, so it sees a replaced one without help.
+        Returns the watches scheduled anew."""
         targets = self.targets()
         self.matcher = Matcher(targets)
         needed = {
@@ -255,6 +393,7 @@ class Watcher:
                 if os.path.dirname(directory) != directory
             }
         wanted = _drop_covered(needed)
+        scheduled: list[tuple[str, bool]] = []
         for key in set(self._watches) - wanted:
             self._unschedule(key)
         for key in wanted:
@@ -276,6 +415,28 @@ class Watcher:
                 log.warning("jobledger: cannot watch %s: %s", directory, exc)
                 continue
             self._watches[key] = (watch, identity)
+            scheduled.append(key)
+        return scheduled
+
+    def _changed_since(self, scheduled: Iterable[tuple[str, bool]], began: int) -> bool:
+        """Did a target in a directory watched only now change after the build `began`
+        (time.time_ns())? Until its watch was scheduled, that change sent no event: a save
+        between the build and the watch (the ledger's directory just moved back, an include
+        just added) would go unseen until the next one. File times are taken from a coarse
+        clock, hence the slack; a change counted twice costs one needless rebuild."""
+        threshold = began - CLOCK_SLACK_NS
+        for directory, recursive in scheduled:
+            for path in self.matcher.files:
+                inside = _inside(path, directory)
+                if not inside or (not recursive and os.path.dirname(path) != directory):
+                    continue
+                try:
+                    stat = os.stat(path)
+                except OSError:
+                    continue
+                if max(stat.st_mtime_ns, stat.st_ctime_ns) >= threshold:
+                    return True
+        return False
 
     def _unschedule(self, key: tuple[str, bool]) -> None:
         watch, _ = self._watches.pop(key)
