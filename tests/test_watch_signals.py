@@ -112,29 +112,17 @@ def test_sigterm_in_the_middle_of_a_rebuild(tmp_path: Path, run_cli: RunCli) -> 
 
 
 def test_sigterm_while_a_rebuild_hangs_on_a_read(tmp_path: Path) -> None:
-    """A rebuild blocked for good (here: the ledger replaced by a named pipe nobody writes,
-    as a stalled network drive would block it) still stops at SIGTERM: the old OUT stays."""
+    """A rebuild blocked for good (a stalled network drive; here a saboteur makes the read
+    wait) still stops at SIGTERM: the old OUT stays."""
     ledger = tmp_path / "hunt.jobs"
     ledger.write_text(ledger_text(3))
     out = tmp_path / "hunt.md"
-    with start_watch(ledger) as watch:
+    with start_watch(ledger, sabotage=True) as watch:
         before = read(out)
-        fifo = tmp_path / "fifo"
-        os.mkfifo(fifo)
-        os.replace(fifo, ledger)
-
-        def reading() -> int | None:  # a writer can open a pipe only once a reader has
-            try:
-                return os.open(ledger, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError:
-                return None
-
-        writers: list[int] = []
-        assert wait_until(lambda: writers.append(fd) or True if (fd := reading()) else False)
-        try:
-            assert watch.stop(signum=signal.SIGTERM) == 0
-        finally:
-            os.close(writers[0])
+        (tmp_path / "hang").write_text("")
+        ledger.write_text(ledger_text(4))
+        time.sleep(1)  # the rebuild has started and is stuck in its read
+        assert watch.stop(signum=signal.SIGTERM) == 0
     assert watch.out[-1] == "stopped"
     no_traceback(watch)
     assert read(out) == before
