@@ -146,6 +146,48 @@ def test_no_horizontal_scroll_on_a_phone(browser: Browser, example_file: Path) -
         context.close()
 
 
+SANKEY_LABELS_CLEAR = """() => {
+  const svg = document.querySelector('svg.sankey');
+  const shapes = [...svg.querySelectorAll('path.link, rect')];
+  const boxes = [...svg.querySelectorAll('g.label:not(.halo) text')].map(text => {
+    const b = text.getBBox();
+    return {label: text.textContent, x: b.x + 1, y: b.y + 1, r: b.x + b.width - 1,
+            b: b.y + b.height - 1};
+  });
+  const found = [];
+  for (const box of boxes) {
+    for (const other of boxes) {
+      if (other !== box && box.x < other.r && other.x < box.r && box.y < other.b
+          && other.y < box.b) {
+        found.push(`${box.label} on the label ${other.label}`);
+      }
+    }
+    for (const shape of shapes) {
+      hit: for (let x = box.x; x <= box.r; x += 2) {
+        for (let y = box.y; y <= box.b; y += 2) {
+          if (shape.isPointInFill(new DOMPoint(x, y))) {
+            found.push(`${box.label} on a ${shape.tagName} at ${Math.round(x)},${Math.round(y)}`);
+            break hit;
+          }
+        }
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def test_sankey_labels_sit_on_no_band_node_or_label(browser: Browser, example_file: Path) -> None:
+    """Measured in the browser, with the real font: every label of the flow diagram is clear of
+    the bands, the nodes and the other labels (the layout plans it with an average advance)."""
+    context, page, console = open_page(browser, example_file.as_uri(), width=360, height=740)
+    try:
+        assert page.evaluate(SANKEY_LABELS_CLEAR) == []
+        assert console == []
+    finally:
+        context.close()
+
+
 def test_the_page_enforces_its_csp_and_still_works(browser: Browser, example_file: Path) -> None:
     """Opened as a file, the <meta> CSP applies: the hashed table script runs, nothing is
     refused, and a script the page did not ship cannot run."""
