@@ -536,3 +536,16 @@ def test_the_text_page_escapes_and_hashes_exactly_its_inline_blocks(tmp_path: Pa
     assert 'new EventSource("/events")' in page
     quiet = render_text_page("text", title="T", live=False)
     assert "EventSource" not in quiet and "Stale" not in quiet
+
+
+# ---------------------------------------------------------------- the user's guide to the page
+
+
+def test_the_html_guide_speaks_to_users() -> None:
+    """docs/html.md is for the person reading the page (issue 7, docs): no Python in it, and
+    it says how to keep the page open and how to share it safely."""
+    guide = (REPO / "docs" / "html.md").read_text("utf-8")
+    python = re.findall(r"\w+\(\w*[^)]*\)|\b[\w/]+\.py\b|\bimport\b|render_\w+", guide)
+    assert [p for p in python if not p.startswith(("`", "http"))] == []
+    for needed in ("jobledger watch", "--serve", "--private", "Sharing it safely", "xn--"):
+        assert needed in guide, needed
