@@ -3,6 +3,7 @@ and the small layout helpers do what the templates rely on."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -131,6 +132,59 @@ def check_geometry(chart: sankey.SankeyChart) -> None:
         flow = flows[node_id]
         staying = flow.stays if flow.stage.index == len(chart.flows) - 1 else 0
         assert count + staying == nodes[node_id].count == flow.inflow
+    check_labels(chart)
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def label_box(node: sankey.SankeyNode) -> Box:
+    """Where a node's label is drawn: its lines, then the count line ("6 · 35%"), at the
+    character advance the layout plans for (the browser test measures the real text)."""
+    count = f"{node.count} · 100%" if node.share is not None else str(node.count)
+    width = geometry.CHAR * max(len(count), *(len(line) for line in node.lines))
+    left = node.text_x if node.text_anchor == "start" else node.text_x - width
+    top = node.text_y - geometry.FONT + 2  # cap height above the first baseline
+    bottom = node.text_y + geometry.LINE * len(node.lines) + 4  # the count line's descenders
+    return (left, top, left + width, bottom)
+
+
+def band_at(path: str, samples: int = 120) -> list[tuple[float, float, float]]:
+    """Points (x, top, bottom) along a link band: its top edge is a cubic curve, its bottom the
+    same curve `thickness` lower (see sankey._band)."""
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)]
+    x0, y0, c1x, c1y, c2x, c2y, x1, y1, _, b1 = numbers[:10]
+    thickness = b1 - y1
+    points = []
+    for i in range(samples + 1):
+        t = i / samples
+        a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t**2, t**3
+        x = a * x0 + b * c1x + c * c2x + d * x1
+        y = a * y0 + b * c1y + c * c2y + d * y1
+        points.append((x, y, y + thickness))
+    return points
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def check_labels(chart: sankey.SankeyChart) -> None:
+    """No label sits on a band, a node or another label, and every label is inside the chart."""
+    boxes = {n.id: label_box(n) for n in chart.nodes}
+    for node_id, box in boxes.items():
+        assert box[0] >= 0 and box[2] <= chart.width and box[1] >= 0, (node_id, box)
+        assert box[3] <= chart.height, (node_id, box, chart.height)
+        for other_id, other in boxes.items():
+            assert other_id == node_id or not overlaps(box, other), (node_id, other_id)
+        for node in chart.nodes:
+            rect = (node.x, node.y, node.x + node.width, node.y + node.height)
+            assert not overlaps(box, rect), (node_id, "on node", node.id)
+        for link in chart.links:
+            for x, top, bottom in band_at(link.path):
+                assert not (box[0] < x < box[2] and box[1] < bottom and top < box[3]), (
+                    f"label of {node_id} on the band {link.source}->{link.target} at x={x:.0f}"
+                )
 
 
 # ---------------------------------------------------------------- Sankey over random ledgers

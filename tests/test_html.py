@@ -69,10 +69,7 @@ outcome ghosted "javascript:alert(7)"
     idn: https://münchen.example/straße
 """
 )
-SAFE_LINKS = {
-    "https://good.example/jobs/1?a=1&b=2",
-    "https://xn--mnchen-3ya.example/stra%C3%9Fe",
-}
+SAFE_LINKS = {"https://good.example/jobs/1?a=1&b=2"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -427,6 +424,7 @@ def test_hostile_ledger_injects_nothing(tmp_path: Path) -> None:
         assert '<script>alert(8)</script> — "><img src=x onerror=alert(9)>' in text
         assert "Evil & Co <svg onload=alert(12)> — javascript:alert(13)" in text
         assert "javascript:alert(10)" in text  # shown, but not a link
+        assert "https://münchen.example/straße" in text  # a non-ASCII host: text too
         assert 'href="javascript' not in page.lower()
         assert content_security_policy(page).count("sha256-") == (3 if live else 2)
 
@@ -435,7 +433,18 @@ def test_safe_href() -> None:
     assert safe_href("https://example.com/a?b=1;c") == "https://example.com/a?b=1;c"
     assert safe_href(" http://example.com ") == "http://example.com"
     assert safe_href("https://example.com/ä") == "https://example.com/%C3%A4"
+    # An ASCII (xn--) host is linked as typed; only the path is percent-encoded.
+    assert safe_href("https://xn--fa-hia.de/straße") == "https://xn--fa-hia.de/stra%C3%9Fe"
     for bad in (
+        # A non-ASCII host is shown as text: Python's IDNA 2003 codec reads faß.de as fass.de,
+        # another domain (IDNA 2008 and browsers: xn--fa-hia.de). Hosts IDNA 2008 accepts
+        # (münchen, 例え.テスト) are text too: one rule a reader can predict.
+        "https://faß.de/",
+        "https://münchen.example/straße",
+        "https://例え.テスト/",
+        "https://\uff47oogle.com/",  # a fullwidth g: IDNA maps it to google.com
+        "https://fa%C3%9F.de/",
+        "https://user@faß.de:8080/",
         "javascript:alert(1)",
         "JAVASCRIPT:alert(1)",
         "data:text/html,x",
@@ -527,3 +536,16 @@ def test_the_text_page_escapes_and_hashes_exactly_its_inline_blocks(tmp_path: Pa
     assert 'new EventSource("/events")' in page
     quiet = render_text_page("text", title="T", live=False)
     assert "EventSource" not in quiet and "Stale" not in quiet
+
+
+# ---------------------------------------------------------------- the user's guide to the page
+
+
+def test_the_html_guide_speaks_to_users() -> None:
+    """docs/html.md is for the person reading the page (issue 7, docs): no Python in it, and
+    it says how to keep the page open and how to share it safely."""
+    guide = (REPO / "docs" / "html.md").read_text("utf-8")
+    python = re.findall(r"\w+\(\w*[^)]*\)|\b[\w/]+\.py\b|\bimport\b|render_\w+", guide)
+    assert [p for p in python if not p.startswith(("`", "http"))] == []
+    for needed in ("jobledger watch", "--serve", "--private", "Sharing it safely", "xn--"):
+        assert needed in guide, needed

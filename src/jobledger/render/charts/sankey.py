@@ -71,7 +71,8 @@ def sankey_chart(
     inferred_label: str = "Ghosted (inferred)",
 ) -> SankeyChart | None:
     """Stages left to right, each a column; what stopped at stage k fans out into column k + 1,
-    below stage k + 1, in a fixed order (outcomes, inferred, still active) so no links cross.
+    below stage k + 1 and below the bands leaving it (so no label sits on a band), in a fixed
+    order (outcomes, inferred, still active) so no links cross.
     Heights are proportional to counts; a terminal gets at least the height of its label so
     small counts stay legible (the link keeps its true thickness). None when nothing is tracked."""
     if not flows or flows[0].inflow == 0:
@@ -112,8 +113,14 @@ def sankey_chart(
         )
         bottom = max(bottom, top + height)
 
-    for flow in drawn:
+    # Right to left: a stage's terminals sit in the next column, their labels in the space
+    # where the next stage's bands fan out, so they go below the lowest of those bands.
+    laid_out: dict[int, tuple[list[SankeyNode], list[SankeyLink]]] = {}
+    floor: float | None = None  # the lowest band edge of the stage to the right
+    for flow in reversed(drawn):
         k = flow.stage.index
+        column_nodes: list[SankeyNode] = []
+        column_links: list[SankeyLink] = []
         terminals: list[tuple[str, str, str, int]] = [
             ("outcome", f"o{outcome_order[outcome.key] % 6}", outcome.label, count)
             for outcome, count in flow.exits
@@ -124,8 +131,9 @@ def sankey_chart(
         x0 = k * COLUMN_STEP + NODE_WIDTH
         x1 = (k + 1) * COLUMN_STEP
         source_y = top
+        lowest = top + flow.forward * scale  # this stage's lowest band edge, for the next loop
         if flow.forward:
-            links.append(
+            column_links.append(
                 SankeyLink(
                     f"s{k}",
                     f"s{k + 1}",
@@ -135,15 +143,18 @@ def sankey_chart(
                 )
             )
             source_y += flow.forward * scale
-        # The column's stack starts under the next stage's node, if that node is drawn.
+        # The column's stack starts under the next stage's node, if that node is drawn, and
+        # under every band leaving that node.
         y = top + (flow.forward * scale + GAP if flow.forward else 0.0)
+        if flow.forward and floor is not None:
+            y = max(y, floor + GAP)
         for position, (kind, style, label, count) in enumerate(terminals):
             if count == 0:
                 continue
             thickness = count * scale
             node_id = f"t{k}-{position}"
             lines = wrap(label, label_chars)
-            nodes.append(
+            column_nodes.append(
                 SankeyNode(
                     id=node_id,
                     kind=kind,
@@ -161,13 +172,20 @@ def sankey_chart(
                     text_anchor="start",
                 )
             )
-            links.append(
+            column_links.append(
                 SankeyLink(f"s{k}", node_id, style, count, _band(x0, source_y, x1, y, thickness))
             )
             source_y += thickness
+            lowest = max(lowest, y + thickness)
             slot = max(thickness, TERMINAL_SLOT + LINE * (len(lines) - 1))
             bottom = max(bottom, y + slot)
             y += slot + GAP
+        laid_out[k] = (column_nodes, column_links)
+        floor = lowest
+    for flow in drawn:
+        column_nodes, column_links = laid_out[flow.stage.index]
+        nodes += column_nodes
+        links += column_links
 
     # Wide enough for the longest label of the last column ("1000 · 100%" at least).
     width = max(node.text_x + CHAR * max(11, *(len(line) for line in node.lines)) for node in nodes)
