@@ -49,7 +49,7 @@ class Result(Loaded):
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
+def cyclic_gc_paused() -> Iterator[None]:
     """A load allocates about ten objects a line and none of them in a reference cycle, yet
     Python's cyclic collector walks them again and again: a third of the time on 100,000
     events. Reference counting still frees everything; the collector resumes afterwards."""
@@ -65,7 +65,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> Loaded:
     """Read, parse and reduce the ledger. `as_of`: the report date, against which dates are
     checked (a year typo). `strict`: warnings count as errors."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         loaded = load_files(paths)
         ledger, reduced = reduce_entries(loaded.entries)
     diagnostics = [*loaded.diagnostics, *reduced, *far_future(ledger, as_of)]
@@ -92,7 +92,7 @@ def load_report(
     loaded = load_ledger(paths, options.as_of, strict=strict)
     report = None
     if loaded.ledger is not None:
-        with _cyclic_gc_paused():
+        with cyclic_gc_paused():
             report = build_report(loaded.ledger, options)
     return Result(**{f.name: getattr(loaded, f.name) for f in fields(Loaded)}, report=report)
 

@@ -23,7 +23,7 @@ from jobledger.files import write_atomic
 from jobledger.ledger.diagnostics import render_text
 from jobledger.live.server import Page
 from jobledger.live.watcher import Targets
-from jobledger.pipeline import Result, is_ledger_file, load_report
+from jobledger.pipeline import Result, cyclic_gc_paused, is_ledger_file, load_report
 from jobledger.render.html import content_security_policy, render_html, render_text_page
 from jobledger.render.markdown import render_markdown
 from jobledger.report.build import ReportOptions
@@ -135,9 +135,10 @@ class WatchSession:
         started = time.perf_counter()
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
-        result = load_report(self.ledgers, replace(self.shown, as_of=as_of))
-        self.built_for = as_of
-        outputs = self.step(result, clock)
+        with cyclic_gc_paused():  # the render too: see cli/__init__.py
+            result = load_report(self.ledgers, replace(self.shown, as_of=as_of))
+            self.built_for = as_of
+            outputs = self.step(result, clock)
         written = f"→ {self.shown_output}"
         try:
             if is_ledger_file(self.output, result.files, result.include_patterns):
