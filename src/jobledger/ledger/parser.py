@@ -75,6 +75,14 @@ _ESCAPE = re.compile(r'\\(["\\])')
 _SPLIT_APPLICATION = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[^|]*[^|\s])(?:\s*\|\s*(.*))?')
 
 
+def split_application(written: str) -> tuple[str, str | None]:
+    """An APPLICATION as written (Event.raw_application) -> its company and title parts as
+    written, quotes and escapes kept; the title is None when there is no '|'."""
+    match = _SPLIT_APPLICATION.match(written)
+    assert match is not None, written  # the grammar matched it
+    return match.group(1), match.group(2)
+
+
 def _unquote(token: str) -> str:
     return _ESCAPE.sub(r"\1", token[1:-1])
 
