@@ -2,8 +2,8 @@
 
 Comments are kept: an end-of-line comment goes on its event or directive, every other comment
 becomes a `Comment` entry. The grammar folds them into the end-of-line terminal `_NL` (Lark's cost
-is per token), so a lexer callback takes that token apart; most lines end in a bare "\n" and cost
-one comparison.
+is per token), so a lexer callback takes that token apart; most lines end in a bare "\n", for
+which it only checks the length.
 
 Lark's LALR parser stops at the first error. To report every error, we restart after the bad line;
 later windows are cut at line boundaries (the grammar is one statement a line) and grow while they
@@ -139,7 +139,8 @@ class _Builder(Transformer[Token, None]):
         super().__init__()
         self.sink = _Sink()
 
-    # -- ends of lines (a lexer callback: it runs before the parser sees the token)
+    # -- ends of lines (a lexer callback: it runs before the parser sees the token). Every _NL
+    # sets `pending`, so one left over by a failed parse never reaches a statement.
     def newline(self, token: Token) -> Token:
         sink = self.sink
         if len(token) == 1:  # a bare "\n", most lines
@@ -350,7 +351,6 @@ def parse_text(text: str, path: str) -> ParseResult:
             try:
                 lark.parse("\n" + chunk)
             except UnexpectedInput as exc:
-                sink.pending = None  # the line that failed is read again from the next one
                 if lines is None:
                     lines = text.split("\n")[:-1]
                 bad_line = max(start_line, (exc.line if exc.line > 0 else 2) + sink.line_offset)
