@@ -185,69 +185,70 @@ class _Builder(Transformer[Token, None]):
 
     # -- statements
     def event(self, children: list[Token]) -> None:
-        nl = self.sink.pending
-        if nl is None:  # the common case, kept to one test
-            self._event(children, None)
-        else:
-            self.sink.pending = None
-            self._event(children, _trailing_comment(nl)[0])
-            self._comment_lines(nl)
-
-    def _event(self, children: list[Token], comment: str | None) -> None:
-        date_token, kind_token, application = children[:3]
         sink = self.sink
-        position = Position(sink.path, date_token.line + sink.line_offset, 1)  # type: ignore[operator]
-        when = _date(date_token)
-        if when is None:
-            sink.diagnostics.append(
-                error(
-                    "JL102",
-                    f"'{date_token}' is not a calendar date",
+        nl, comment = sink.pending, None
+        if nl is not None:
+            sink.pending = None
+            comment = _trailing_comment(nl)[0]
+        try:
+            date_token, kind_token, application = children[:3]
+            position = Position(sink.path, date_token.line + sink.line_offset, 1)  # type: ignore[operator]
+            when = _date(date_token)
+            if when is None:
+                sink.diagnostics.append(
+                    error(
+                        "JL102",
+                        f"'{date_token}' is not a calendar date",
+                        position,
+                        hint="dates are YYYY-MM-DD with a real month and day",
+                    )
+                )
+                sink.items.append(position.line)
+                return
+            kind = kind_token.lstrip()
+            company: str
+            title: str | None
+            raw: str | None = None
+            if '"' in application:
+                raw = application.lstrip()
+                match = _SPLIT_APPLICATION.match(application)
+                assert match is not None  # the grammar already matched the token
+                company, title = match.groups()
+                company = _name(company)
+                title = None if title is None else _name(title)
+            else:  # the common case, and a bare part never holds '|': no regex needed
+                company, bar, rest = application.partition("|")
+                company = " ".join(company.split())
+                title = " ".join(rest.split()) if bar else None
+            if not company or title == "":
+                what, group = ("company", 1) if not company else ("title", 2)
+                match = _SPLIT_APPLICATION.match(application)
+                assert match is not None
+                column = (application.column or 1) + match.start(group)
+                sink.diagnostics.append(
+                    error(
+                        "JL105", f"the {what} is empty", Position(sink.path, position.line, column)
+                    )
+                )
+                sink.items.append(position.line)
+                return
+            sink.items.append(
+                Event(
                     position,
-                    hint="dates are YYYY-MM-DD with a real month and day",
+                    when,
+                    kind,
+                    company,
+                    title,
+                    *_tags(children[3] if len(children) > 3 else None),
+                    (),
+                    (kind_token.column or 1) + len(kind_token) - len(kind),
+                    comment,
+                    raw,
                 )
             )
-            sink.items.append(position.line)
-            return
-        kind = kind_token.lstrip()
-        company: str
-        title: str | None
-        raw: str | None = None
-        if '"' in application:
-            raw = application.lstrip()
-            match = _SPLIT_APPLICATION.match(application)
-            assert match is not None  # the grammar already matched the token
-            company, title = match.groups()
-            company = _name(company)
-            title = None if title is None else _name(title)
-        else:  # the common case, and a bare part never holds '|': no regex needed
-            company, bar, rest = application.partition("|")
-            company = " ".join(company.split())
-            title = " ".join(rest.split()) if bar else None
-        if not company or title == "":
-            what, group = ("company", 1) if not company else ("title", 2)
-            match = _SPLIT_APPLICATION.match(application)
-            assert match is not None
-            column = (application.column or 1) + match.start(group)
-            sink.diagnostics.append(
-                error("JL105", f"the {what} is empty", Position(sink.path, position.line, column))
-            )
-            sink.items.append(position.line)
-            return
-        sink.items.append(
-            Event(
-                position,
-                when,
-                kind,
-                company,
-                title,
-                *_tags(children[3] if len(children) > 3 else None),
-                (),
-                (kind_token.column or 1) + len(kind_token) - len(kind),
-                comment,
-                raw,
-            )
-        )
+        finally:  # the comment lines below come after the event, or after its error
+            if nl is not None:
+                self._comment_lines(nl)
 
     def meta(self, children: list[Token]) -> None:
         key_token = children[0]
