@@ -17,7 +17,18 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 PACKAGE = SRC / "jobledger"
 
 # Each layer may import from the layers before it (and from within itself, acyclically).
-LAYERS = ("base", "ledger", "transfer", "report", "pipeline", "render", "live", "cli", "main")
+LAYERS = (
+    "base",
+    "ledger",
+    "transfer",
+    "report",
+    "pipeline",
+    "render",
+    "live",
+    "edit",
+    "cli",
+    "main",
+)
 # Top-level modules and the layer they belong to; every folder is its own layer.
 TOP_LEVEL = {
     "jobledger": "base",  # __init__: the version

@@ -185,3 +185,57 @@ def test_a_file_that_never_settles_is_an_error(
     monkeypatch.setattr(os, "fstat", fstat)
     ((code, message),) = codes([path])
     assert code == "JL010" and "kept changing while it was read" in message
+
+
+def test_an_old_mac_file_is_read_line_by_line(tmp_path: Path) -> None:
+    """CR-only line ends: the first line being a comment used to swallow the whole file."""
+    path = tmp_path / "mac.jobs"
+    path.write_bytes(b"; my hunt\r2026-02-03 applied A\r2026-02-04 phone A\r\rjunk\r")
+    loaded = load_files([str(path)])
+    assert [(e.kind, e.position.line) for e in loaded.entries if isinstance(e, Event)] == [
+        ("applied", 2),
+        ("phone", 3),
+    ]
+    assert [(d.code, d.position.line) for d in loaded.diagnostics] == [("JL100", 5)]
+    assert loaded.sources == (
+        (str(path), "; my hunt\n2026-02-03 applied A\n2026-02-04 phone A\n\njunk\n"),
+    )
+
+
+def test_decode_counts_lone_carriage_returns_around_bad_bytes() -> None:
+    text, problems = decode(b"ok\r\xff bad\rlast\r\n", "f.jobs")
+    assert text == "ok\n\nlast\n"
+    assert [(d.code, d.position.line) for d in problems] == [("JL001", 2)]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path: Path, codec: str) -> None:
+    """Notepad's "Unicode": used to give dozens of garbage errors."""
+    text = "; Zürich\r\n2026-02-03 applied Café | Ingénieure ☕ #x\r\n    source: referral\r\n"
+    data = text.encode(codec)
+    if codec != "utf-16":  # the plain codec writes its own BOM
+        data = ("\ufeff" + text).encode(codec)
+    path = tmp_path / "notepad.jobs"
+    path.write_bytes(data)
+    loaded = load_files([str(path)])
+    assert loaded.diagnostics == ()
+    (event,) = [e for e in loaded.entries if isinstance(e, Event)]
+    assert (event.company, event.title, event.tags) == ("Café", "Ingénieure ☕", ("x",))
+    assert event.meta == (("source", "referral"),)
+    assert event.position.line == 2
+
+
+def test_broken_utf16_is_one_clear_error() -> None:
+    data = "\ufeff2026-02-03 applied A\n".encode("utf-16-le") + b"\x00\xd8"  # a lone surrogate
+    text, problems = decode(data, "f.jobs")
+    assert text == ""
+    assert [(d.code, d.message, d.hint) for d in problems] == [
+        ("JL001", "invalid UTF-16 (at byte 44)", "save the file as UTF-8")
+    ]
+
+
+def test_utf16_with_a_nul_character_keeps_its_line_numbers() -> None:
+    data = "\ufeffok\nbad \x00 here\nlast\n".encode("utf-16-le")
+    text, problems = decode(data, "f.jobs")
+    assert text == "ok\n\nlast\n"
+    assert [(d.code, d.position.line, d.position.column) for d in problems] == [("JL002", 2, 5)]

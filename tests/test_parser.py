@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from textwrap import dedent
 
-from jobledger.ledger.model import Declaration, Event, Include, Option
+from jobledger.ledger.diagnostics import Position
+from jobledger.ledger.model import Comment, Declaration, Event, Include, Option
 from jobledger.ledger.parser import parse_text
 
 
@@ -42,7 +43,10 @@ def test_the_issue_example_parses() -> None:
     result = parse_text(text, "t.jobs")
     assert result.diagnostics == ()
     kinds = [type(e).__name__ for e in result.entries]
-    assert kinds == ["Option"] * 3 + ["Declaration"] * 2 + ["Include"] + ["Event"] * 6
+    assert (
+        kinds
+        == ["Comment"] * 2 + ["Option"] * 3 + ["Declaration"] * 2 + ["Include"] + ["Event"] * 6
+    )
     options = [e for e in result.entries if isinstance(e, Option)]
     assert [(o.name, o.value, o.quoted) for o in options] == [
         ("title", "Spring 2026 job hunt", True),
@@ -71,6 +75,8 @@ def test_the_issue_example_parses() -> None:
         ("swe",),
     )
     assert (note.kind, note.company) == ("note", "#Startup")
+    assert note.comment == "sent a follow-up email"
+    assert [o.comment for o in options] == [None, "days of silence", "days"]
 
 
 def test_names_run_to_bar_tag_or_comment_and_collapse_blanks() -> None:
@@ -162,3 +168,112 @@ def test_many_errors_then_a_good_line_far_below() -> None:
 def test_metadata_under_a_broken_line_is_not_a_second_error() -> None:
     result = parse_text("2026-02-30 applied A\n    url: x\n", "t.jobs")
     assert [d.code for d in result.diagnostics] == ["JL102"]
+
+
+def test_an_event_keeps_its_end_of_line_comment() -> None:
+    (event, bare, empty) = events(
+        """\
+        2026-03-20 interview Acme | SWE ; onsite 10:00 with the analytics lead
+        2026-03-21 phone Acme | SWE #swe
+        2026-03-22 note Acme | SWE #swe   ;
+        """
+    )
+    assert event.comment == "onsite 10:00 with the analytics lead"
+    assert (bare.comment, empty.comment) == (None, "")
+
+
+def test_directives_keep_their_comments() -> None:
+    result = parse_text(
+        'stage a "A" ; first\nrole r "R"\ninclude "x.jobs"  ;  more \noption title t ;why\n',
+        "t.jobs",
+    )
+    assert result.diagnostics == ()
+    stage, role, include, option = result.entries
+    assert isinstance(stage, Declaration) and isinstance(role, Declaration)
+    assert isinstance(include, Include) and isinstance(option, Option)
+    assert [stage.comment, role.comment, include.comment, option.comment] == [
+        "first",
+        None,
+        "more",
+        "why",
+    ]
+
+
+def test_comment_lines_are_entries_in_file_order() -> None:
+    text = dedent(
+        """\
+        ; top
+          # indented top
+
+        option title "T"
+        ; between directives
+        2026-02-03 applied A
+            ; between metadata
+            url: https://x.example/?a=1;b=2   ; about the url
+
+            source: referral
+        # after the event
+        """
+    )
+    result = parse_text(text, "t.jobs")
+    assert result.diagnostics == ()
+    shape = [(type(e).__name__, e.position.line, e.position.column) for e in result.entries]
+    assert shape == [
+        ("Comment", 1, 1),
+        ("Comment", 2, 3),
+        ("Option", 4, 1),
+        ("Comment", 5, 1),
+        ("Event", 6, 1),
+        ("Comment", 7, 5),
+        ("Comment", 8, 39),
+        ("Comment", 11, 1),
+    ]
+    comments = [e for e in result.entries if isinstance(e, Comment)]
+    assert [(c.text, c.trailing) for c in comments] == [
+        ("; top", False),
+        ("# indented top", False),
+        ("; between directives", False),
+        ("; between metadata", False),
+        ("about the url", True),
+        ("# after the event", False),
+    ]
+    (event,) = [e for e in result.entries if isinstance(e, Event)]
+    assert event.meta == (("url", "https://x.example/?a=1;b=2"), ("source", "referral"))
+
+
+def test_comments_around_a_broken_line_are_kept_once() -> None:
+    text = "2026-01-01 applied A\n; one\noption title\n; two\njunk\n; three\n2026-01-02 phone A\n"
+    result = parse_text(text, "t.jobs")
+    assert [d.position.line for d in result.diagnostics] == [3, 5]
+    comments = [(e.text, e.position.line) for e in result.entries if isinstance(e, Comment)]
+    assert comments == [("; one", 2), ("; two", 4), ("; three", 6)]
+    assert [e.position.line for e in result.entries if isinstance(e, Event)] == [1, 7]
+
+
+def test_quoted_applications_keep_their_spelling() -> None:
+    (bare, quoted) = events(
+        """\
+        2026-02-03 applied   Acme   Corp | Eng
+        2026-02-03 applied  "Say \\"hi\\""   |  Eng  #x
+        """
+    )
+    assert bare.raw_application is None
+    assert quoted.raw_application == '"Say \\"hi\\""   |  Eng'
+    assert (quoted.company, quoted.title) == ('Say "hi"', "Eng")
+
+
+def test_a_lone_carriage_return_is_a_line_break() -> None:
+    """Old Mac files: before, the whole file was one comment line and nothing was read."""
+    result = parse_text("; a comment first\r2026-02-03 applied A ; note\r\r2026-02-04 phone A", "t")
+    assert result.diagnostics == ()
+    found = [(type(e).__name__, e.position.line) for e in result.entries]
+    assert found == [("Comment", 1), ("Event", 2), ("Event", 4)]
+    event = result.entries[1]
+    assert isinstance(event, Event) and event.comment == "note"
+
+
+def test_a_lone_carriage_return_ends_a_broken_line_too() -> None:
+    result = parse_text("2026-02-03 applied A\rjunk\r2026-02-04 phone A\r", "t")
+    assert [(d.position, d.source_line) for d in result.diagnostics] == [
+        (Position("t", 2, 1), "junk")
+    ]

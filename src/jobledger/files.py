@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 
@@ -10,14 +11,25 @@ class UsageError(Exception):
     """A mistake in how jobledger was called (exit 2), as opposed to one in the ledger (exit 1)."""
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write via a temp file in the same directory and a rename, then read it back: a reader
-    never sees half a file, and a full disk cannot leave a truncated report behind."""
+def write_atomic(path: str, data: str | bytes, *, expect: bytes | None = None) -> None:
+    """Write `data` (text is written as UTF-8) via a temp file in the same directory, fsync and a
+    rename, then read it back: a reader never sees half a file, and a full disk cannot leave a
+    truncated file behind. An existing file keeps its permission bits (and owner, when we may
+    set it); one with no write permission is not replaced. With `expect`, the file must still
+    hold exactly those bytes just before the rename (it was read, changed and is written back:
+    a save from an editor in between is not overwritten)."""
     path = os.path.realpath(path)  # through a symbolic link, not over it
     directory = os.path.dirname(path)
-    data = text.encode("utf-8")
+    if isinstance(data, str):
+        data = data.encode("utf-8")
     if os.path.isdir(path):
         raise OSError(f"cannot write {path}: it is a directory")
+    try:
+        before: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        before = None
+    if before is not None and (not before.st_mode & 0o222 or not os.access(path, os.W_OK)):
+        raise OSError(f"cannot write {path}: it is read-only")
     try:
         handle, temp = tempfile.mkstemp(prefix=".jobledger-", suffix=".tmp", dir=directory)
     except OSError as exc:  # name the file the user asked for, not our temp file
@@ -27,17 +39,29 @@ def write_atomic(path: str, text: str) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        if os.path.exists(path):
-            os.chmod(temp, os.stat(path).st_mode & 0o777)
+        if before is not None:
+            if (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
+                with contextlib.suppress(OSError):  # only root may give a file away
+                    os.chown(temp, before.st_uid, before.st_gid)
+            os.chmod(temp, before.st_mode & 0o777)
         else:
             mask = os.umask(0)
             os.umask(mask)
             os.chmod(temp, 0o666 & ~mask)
+        if expect is not None and _read(path) != expect:
+            raise OSError(f"cannot write {path}: it changed on disk meanwhile; nothing written")
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):
             os.unlink(temp)
         raise
-    with open(path, "rb") as check:
-        if check.read() != data:
-            raise OSError(f"{path}: the file on disk differs from what was written")
+    if _read(path) != data:
+        raise OSError(f"{path}: the file on disk differs from what was written")
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from jobledger.ledger import globs
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
 from jobledger.ledger.model import Entry, Include
-from jobledger.ledger.parser import MAX_SYNTAX_ERRORS, parse_text
+from jobledger.ledger.parser import MAX_SYNTAX_ERRORS, normalize_newlines, parse_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,21 +25,46 @@ class Loaded:
     include_patterns: tuple[str, ...]  # absolute include patterns, so a watcher sees new matches
 
 
+# A byte-order mark and the codec it names. Notepad's "Unicode" is UTF-16 with a BOM.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
+
+
+def byte_order_mark(data: bytes) -> tuple[bytes, str]:
+    """The file's byte-order mark (b"" if none) and the codec of the bytes after it."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return bom, codec
+    return b"", "utf-8"
+
+
 def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
-    """UTF-8 (BOM optional) -> text. Undecodable or NUL-holding lines become blank lines, so the
-    rest of the file still parses and line numbers stay true."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    """UTF-8 (BOM optional) or UTF-16 with a BOM -> text with "\n" line breaks (CRLF and a lone
+    CR are line breaks too). Undecodable or NUL-holding lines become blank lines, so the rest of
+    the file still parses and line numbers stay true."""
+    bom, codec = byte_order_mark(data)
+    data = data[len(bom) :]
+    if codec != "utf-8":  # UTF-16: one pass to UTF-8, then the same checks as any file
+        try:
+            data = data.decode(codec).encode("utf-8")
+        except UnicodeError as exc:
+            at = exc.start if isinstance(exc, UnicodeDecodeError) else 0
+            message = f"invalid UTF-16 (at byte {at + len(bom)})"
+            return "", [error("JL001", message, Position(path, 1, 1), "save the file as UTF-8")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = ""
     else:
         if "\x00" not in text:
-            return text, []
+            return normalize_newlines(text), []
     diagnostics: list[Diagnostic] = []
     lines: list[str] = []
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    for number, raw in enumerate(_LINE_BREAK.split(data), start=1):
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:

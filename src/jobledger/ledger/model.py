@@ -25,6 +25,10 @@ class Event:
     tag_columns: tuple[int, ...] = ()  # where each tag's '#' is, for carets
     meta: tuple[tuple[str, str], ...] = ()
     kind_column: int = 0  # where KIND starts, for "unknown kind" carets
+    comment: str | None = None  # the end-of-line comment: the text after ' ;', stripped
+    # The APPLICATION as written, kept only when a part is double-quoted (so `fmt` can keep the
+    # quotes and escapes as typed); None when both parts are bare.
+    raw_application: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +40,14 @@ class Declaration:
     key_column: int = 0
     milestone: str | None = None  # a stage's second label: "Phone screen"
     milestone_column: int = 0
+    comment: str | None = None  # the end-of-line comment, as for events
 
 
 @dataclass(frozen=True, slots=True)
 class Include:
     position: Position
     pattern: str
+    comment: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +58,22 @@ class Option:
     quoted: bool
     value_column: int = 0
     name_column: int = 0
+    comment: str | None = None
 
 
-Entry = Event | Declaration | Include | Option
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment that belongs to no event or directive, kept so `fmt` can write it back: a comment
+    line (`; …` or `# …`, at column 0 or indented), or the end-of-line comment of a metadata line
+    (metadata are plain `(key, value)` pairs). Blank lines are not entries."""
+
+    position: Position  # a comment line: where its ';' or '#' is; trailing: where the ';' is
+    text: str  # a comment line: the line without indentation or trailing blanks ('; text')
+    # trailing: the text after ';', stripped, as for Event.comment
+    trailing: bool = False  # at the end of a metadata line (the line at `position`)
+
+
+Entry = Event | Declaration | Include | Option | Comment
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,10 @@
 """One file's text -> entries with source positions, plus diagnostics. Only this module knows Lark.
 
+Comments are kept: an end-of-line comment goes on its event or directive, every other comment
+becomes a `Comment` entry. The grammar folds them into the end-of-line terminal `_NL` (Lark's cost
+is per token), so a lexer callback takes that token apart; most lines end in a bare "\n", for
+which it only checks the length.
+
 Lark's LALR parser stops at the first error. To report every error, we restart after the bad line;
 later windows are cut at line boundaries (the grammar is one statement a line) and grow while they
 parse cleanly, so a file full of junk costs O(errors x small window), never O(errors x file).
@@ -19,7 +24,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
-from jobledger.ledger.model import Declaration, Entry, Event, Include, Option
+from jobledger.ledger.model import Comment, Declaration, Entry, Event, Include, Option
 from jobledger.ledger.syntax_errors import explain
 
 MAX_SYNTAX_ERRORS = 200  # per file: past this a file is junk, not a ledger with typos
@@ -55,6 +60,9 @@ class _Sink:
     line_offset: int = 0
     items: list[Entry | _Meta | int] = field(default_factory=list)  # int: a line with an error
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # The _NL just lexed, when it holds more than "\n": LALR reduces a statement when it sees the
+    # _NL after it, so the statement's callback finds its own end of line here.
+    pending: Token | None = None
 
     def position(self, token: Token, column: int | None = None) -> Position:
         line = (token.line or 0) + self.line_offset
@@ -65,6 +73,14 @@ _ESCAPE = re.compile(r'\\(["\\])')
 # The grammar has validated the APPLICATION token, so splitting it needs no more than this:
 # a bare part never holds '|', a quoted one may.
 _SPLIT_APPLICATION = re.compile(r'\s*("(?:[^"\\]|\\.)*"|[^|]*[^|\s])(?:\s*\|\s*(.*))?')
+
+
+def split_application(written: str) -> tuple[str, str | None]:
+    """An APPLICATION as written (Event.raw_application) -> its company and title parts as
+    written, quotes and escapes kept; the title is None when there is no '|'."""
+    match = _SPLIT_APPLICATION.match(written)
+    assert match is not None, written  # the grammar matched it
+    return match.group(1), match.group(2)
 
 
 def _unquote(token: str) -> str:
@@ -106,12 +122,57 @@ def _date(text: str) -> date | None:
     return value
 
 
+def _trailing_comment(nl: str) -> tuple[str | None, int]:
+    """The end-of-line comment at the start of an _NL token (text after ';', stripped), and the
+    offset of its ';' in the token."""
+    first = nl[: nl.index("\n")]
+    semicolon = first.find(";")
+    if semicolon < 0:
+        return None, 0
+    return first[semicolon + 1 :].strip(), semicolon
+
+
 class _Builder(Transformer[Token, None]):
     """Tree-less transformer: Lark calls it while parsing, no parse tree is built."""
 
     def __init__(self) -> None:
         super().__init__()
         self.sink = _Sink()
+
+    # -- ends of lines (a lexer callback: it runs before the parser sees the token). Every _NL
+    # sets `pending`, so one left over by a failed parse never reaches a statement.
+    def newline(self, token: Token) -> Token:
+        sink = self.sink
+        if len(token) == 1:  # a bare "\n", most lines
+            sink.pending = None
+        elif token.line == 1:  # the chunk's leading "\n": the lines above the first statement
+            sink.pending = None
+            self._comment_lines(token)
+        else:
+            sink.pending = token
+        return token
+
+    def _end_of_line(self) -> tuple[str | None, int, Token | None]:
+        """The statement's end-of-line comment and its ';' column, and the _NL to finish with."""
+        nl = self.sink.pending
+        if nl is None:
+            return None, 0, None
+        self.sink.pending = None
+        comment, semicolon = _trailing_comment(nl)
+        return comment, (nl.column or 1) + semicolon, nl
+
+    def _comment_lines(self, nl: Token | None) -> None:
+        """The comment lines an _NL swallowed after its own line end (blank lines are skipped)."""
+        if nl is None:
+            return
+        sink = self.sink
+        line = (nl.line or 0) + sink.line_offset
+        for text in nl.split("\n")[1:-1]:
+            line += 1
+            stripped = text.strip()
+            if stripped:
+                column = len(text) - len(text.lstrip()) + 1
+                sink.items.append(Comment(Position(sink.path, line, column), stripped))
 
     # -- values
     def bare(self, children: list[Token]) -> _Text:
@@ -124,56 +185,70 @@ class _Builder(Transformer[Token, None]):
 
     # -- statements
     def event(self, children: list[Token]) -> None:
-        date_token, kind_token, application = children[:3]
         sink = self.sink
-        position = Position(sink.path, date_token.line + sink.line_offset, 1)  # type: ignore[operator]
-        when = _date(date_token)
-        if when is None:
-            sink.diagnostics.append(
-                error(
-                    "JL102",
-                    f"'{date_token}' is not a calendar date",
+        nl, comment = sink.pending, None
+        if nl is not None:
+            sink.pending = None
+            comment = _trailing_comment(nl)[0]
+        try:
+            date_token, kind_token, application = children[:3]
+            position = Position(sink.path, date_token.line + sink.line_offset, 1)  # type: ignore[operator]
+            when = _date(date_token)
+            if when is None:
+                sink.diagnostics.append(
+                    error(
+                        "JL102",
+                        f"'{date_token}' is not a calendar date",
+                        position,
+                        hint="dates are YYYY-MM-DD with a real month and day",
+                    )
+                )
+                sink.items.append(position.line)
+                return
+            kind = kind_token.lstrip()
+            company: str
+            title: str | None
+            raw: str | None = None
+            if '"' in application:
+                raw = application.lstrip()
+                match = _SPLIT_APPLICATION.match(application)
+                assert match is not None  # the grammar already matched the token
+                company, title = match.groups()
+                company = _name(company)
+                title = None if title is None else _name(title)
+            else:  # the common case, and a bare part never holds '|': no regex needed
+                company, bar, rest = application.partition("|")
+                company = " ".join(company.split())
+                title = " ".join(rest.split()) if bar else None
+            if not company or title == "":
+                what, group = ("company", 1) if not company else ("title", 2)
+                match = _SPLIT_APPLICATION.match(application)
+                assert match is not None
+                column = (application.column or 1) + match.start(group)
+                sink.diagnostics.append(
+                    error(
+                        "JL105", f"the {what} is empty", Position(sink.path, position.line, column)
+                    )
+                )
+                sink.items.append(position.line)
+                return
+            sink.items.append(
+                Event(
                     position,
-                    hint="dates are YYYY-MM-DD with a real month and day",
+                    when,
+                    kind,
+                    company,
+                    title,
+                    *_tags(children[3] if len(children) > 3 else None),
+                    (),
+                    (kind_token.column or 1) + len(kind_token) - len(kind),
+                    comment,
+                    raw,
                 )
             )
-            sink.items.append(position.line)
-            return
-        kind = kind_token.lstrip()
-        company: str
-        title: str | None
-        if '"' in application:
-            match = _SPLIT_APPLICATION.match(application)
-            assert match is not None  # the grammar already matched the token
-            company, title = match.groups()
-            company = _name(company)
-            title = None if title is None else _name(title)
-        else:  # the common case, and a bare part never holds '|': no regex needed
-            company, bar, rest = application.partition("|")
-            company = " ".join(company.split())
-            title = " ".join(rest.split()) if bar else None
-        if not company or title == "":
-            what, group = ("company", 1) if not company else ("title", 2)
-            match = _SPLIT_APPLICATION.match(application)
-            assert match is not None
-            column = (application.column or 1) + match.start(group)
-            sink.diagnostics.append(
-                error("JL105", f"the {what} is empty", Position(sink.path, position.line, column))
-            )
-            sink.items.append(position.line)
-            return
-        sink.items.append(
-            Event(
-                position,
-                when,
-                kind,
-                company,
-                title,
-                *_tags(children[3] if len(children) > 3 else None),
-                (),
-                (kind_token.column or 1) + len(kind_token) - len(kind),
-            )
-        )
+        finally:  # the comment lines below come after the event, or after its error
+            if nl is not None:
+                self._comment_lines(nl)
 
     def meta(self, children: list[Token]) -> None:
         key_token = children[0]
@@ -182,10 +257,16 @@ class _Builder(Transformer[Token, None]):
         line = (key_token.line or 0) + self.sink.line_offset
         column = (key_token.column or 1) + len(key_token) - len(key)
         self.sink.items.append(_Meta(line, column, key[:-1], value))
+        comment, semicolon, nl = self._end_of_line()
+        if comment is not None:
+            where = Position(self.sink.path, line, semicolon)
+            self.sink.items.append(Comment(where, comment, trailing=True))
+        self._comment_lines(nl)
 
     def declaration(self, children: list[Token]) -> None:
         what, key, label = children[:3]
         second = children[3] if len(children) > 3 else None
+        comment, _, nl = self._end_of_line()
         self.sink.items.append(
             Declaration(
                 self.sink.position(what),
@@ -195,15 +276,22 @@ class _Builder(Transformer[Token, None]):
                 key_column=key.column or 1,
                 milestone=None if second is None else _unquote(str(second)),
                 milestone_column=0 if second is None else second.column or 1,
+                comment=comment,
             )
         )
+        self._comment_lines(nl)
 
     def include(self, children: list[Token]) -> None:
         pattern = children[0]
-        self.sink.items.append(Include(self.sink.position(pattern, 1), _unquote(str(pattern))))
+        comment, _, nl = self._end_of_line()
+        self.sink.items.append(
+            Include(self.sink.position(pattern, 1), _unquote(str(pattern)), comment)
+        )
+        self._comment_lines(nl)
 
     def option(self, children: list[Any]) -> None:
         name, value = children
+        comment, _, nl = self._end_of_line()
         self.sink.items.append(
             Option(
                 self.sink.position(name, 1),
@@ -212,8 +300,10 @@ class _Builder(Transformer[Token, None]):
                 value.quoted,
                 value_column=value.column,
                 name_column=name.column or 1,
+                comment=comment,
             )
         )
+        self._comment_lines(nl)
 
 
 def _grammar_text() -> str:
@@ -232,6 +322,7 @@ def _parser() -> tuple[Lark, _Builder]:
         parser="lalr",
         lexer="contextual",
         transformer=builder,
+        lexer_callbacks={"_NL": builder.newline},
         maybe_placeholders=False,
         cache=True,
     )
@@ -241,8 +332,16 @@ def _parser() -> tuple[Lark, _Builder]:
 _lock = threading.Lock()  # the transformer's sink is shared state
 
 
+def normalize_newlines(text: str) -> str:
+    """CRLF and a lone CR (old Mac files) are line breaks, as LF is."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def parse_text(text: str, path: str) -> ParseResult:
     """Parse one file's text. Never raises on bad input: problems come back as diagnostics."""
+    text = normalize_newlines(text)
     if not text.endswith("\n"):
         text += "\n"
     with _lock:
@@ -271,7 +370,7 @@ def parse_text(text: str, path: str) -> ParseResult:
                         )
                     )
                     break
-                line = lines[bad_line - 1].removesuffix("\r")
+                line = lines[bad_line - 1]
                 sink.diagnostics.append(
                     explain(line, exc.column or 0, _expected(exc), path, bad_line)
                 )
@@ -300,6 +399,8 @@ def _attach_metadata(
     for item in items:
         if isinstance(item, int):
             owner, after_error = None, True
+        elif isinstance(item, Comment):  # comments sit anywhere, even between metadata lines
+            entries.append(item)
         elif isinstance(item, _Meta):
             if owner is not None:
                 meta.setdefault(owner, []).append((item.key, item.value))
