@@ -577,3 +577,9 @@ def test_undecodable_and_missing_files(tmp_path: Path) -> None:
     assert f"{tmp_path / 'missing.jobs'}: error: cannot read: no such file or directory" in err
     assert binary.read_bytes() == b"2026-02-03 applied \xff\n"
     assert good.read_text() == TIDY  # the others are still formatted
+
+
+def test_a_stages_milestone_label_is_kept() -> None:
+    result = format_text('stage lead  "Lead"    "Spotted"  ; mine\nstage sent "Sent"\n', "t.jobs")
+    assert result.diagnostics == ()
+    assert result.text == 'stage lead "Lead" "Spotted"  ; mine\nstage sent "Sent"\n'

@@ -147,6 +147,8 @@ def _directive(line: str, entry: Declaration | Include | Option) -> _Row:
     """A directive with one space between its parts, its quoted string as written."""
     if isinstance(entry, Declaration):
         label = _quoted_at(line, entry.key_column - 1 + len(entry.key))
+        if entry.milestone is not None:  # a stage's second label, as written
+            label += " " + _quoted_at(line, entry.milestone_column - 1)
         return _Row("directive", entry.what, entry.key, label, "", entry.comment, entry.what)
     if isinstance(entry, Include):
         pattern = _quoted_at(line, len("include"))
@@ -308,7 +310,7 @@ def _comparable(entries: Sequence[Entry], lines: Sequence[str]) -> list[Entry]:
             raw = None if entry.raw_application is None else _application(entry)
             entry = replace(entry, tag_columns=(), kind_column=0, raw_application=raw)
         elif isinstance(entry, Declaration):
-            entry = replace(entry, key_column=0)
+            entry = replace(entry, key_column=0, milestone_column=0)
         elif isinstance(entry, Option):
             entry = replace(entry, value_column=0, name_column=0)
         found.append(replace(entry, position=position))
