@@ -8,7 +8,9 @@ Writes the bench ledger with bench/generate.py (as bench/run.py does) and the eq
 journal, then runs every command round-robin (A B C … A B C …), so that the machine's speed
 drift, up to 2x between hours here, hits every command alike; only ratios within one run
 compare. Each figure is the median wall time and the largest peak RSS (os.wait4) of N runs of
-a fresh process, output to /dev/null; each ratio is the median of the N per-round ratios.
+a fresh process, output to /dev/null; each ratio is the median of the N per-round ratios of
+wall times. CPU time (user + system) is printed too: when something else runs on the machine,
+wall times stretch and CPU times barely move.
 
 The equivalent journal has one transaction per event, so it has exactly as many transactions
 as the ledger has events, each with two postings:
@@ -127,6 +129,7 @@ class Command:
     # Called before each run for the environment of that run (e.g. a new cache directory).
     env: Callable[[], dict[str, str]] = dict
     walls: list[float] = field(default_factory=list)
+    cpus: list[float] = field(default_factory=list)  # user + system seconds
     rss_mb: list[float] = field(default_factory=list)
 
     @property
@@ -134,8 +137,8 @@ class Command:
         return statistics.median(self.walls)
 
 
-def run_once(argv: Sequence[str], extra_env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one fresh process; exits if it fails."""
+def run_once(argv: Sequence[str], extra_env: dict[str, str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one fresh process; exits if it fails."""
     env = {**os.environ, **extra_env}
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -149,15 +152,17 @@ def run_once(argv: Sequence[str], extra_env: dict[str, str]) -> tuple[float, flo
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"`{' '.join(argv)}` exited {process.returncode}:\n{errors[-2000:]}")
-    return wall, usage.ru_maxrss / 1024  # Linux reports KiB
+    # Linux reports KiB. CPU time barely moves when another process shares the cores; wall does.
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def alternate(commands: Sequence[Command], runs: int, progress: bool = True) -> None:
     """Round-robin: run 1 of every command, then run 2 of every command, …"""
     for number in range(runs):
         for command in commands:
-            wall, rss = run_once(command.argv, command.env())
+            wall, cpu, rss = run_once(command.argv, command.env())
             command.walls.append(wall)
+            command.cpus.append(cpu)
             command.rss_mb.append(rss)
         if progress:
             print(f"  round {number + 1}/{runs} done", file=sys.stderr)
@@ -288,12 +293,14 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
     )
     print()
     print(
-        "| command | wall (median) | min, max | peak RSS | / hledger bal | / ledger bal | target |"
+        "| command | wall (median) | min, max | CPU (median) | peak RSS | / hledger bal "
+        "| / ledger bal | target |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for command in commands:
         cells = [command.name, f"{command.wall:.2f} s"]
         cells.append(f"{min(command.walls):.2f}, {max(command.walls):.2f} s")
+        cells.append(f"{statistics.median(command.cpus):.2f} s")
         cells.append(f"{max(command.rss_mb):.0f} MB")
         mine = command not in (hledger, ledger_bal)
         for other in (hledger, ledger_bal):
@@ -322,10 +329,11 @@ def scale(args: argparse.Namespace, scratch: Path) -> int:
     print()
     print(*preamble(jl, {}), sep="\n")
     print()
-    print("| command | wall (median) | peak RSS |")
-    print("|---|---:|---:|")
+    print("| command | wall (median) | CPU (median) | peak RSS |")
+    print("|---|---:|---:|---:|")
     for command in [*commands, startup]:
-        print(f"| {command.name} | {command.wall:.3f} s | {max(command.rss_mb):.0f} MB |")
+        cpu, rss = statistics.median(command.cpus), max(command.rss_mb)
+        print(f"| {command.name} | {command.wall:.3f} s | {cpu:.3f} s | {rss:.0f} MB |")
     met = "met" if ratio <= SCALE_TARGET else "missed"
     print()
     print(
