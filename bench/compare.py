@@ -10,7 +10,8 @@ drift, up to 2x between hours here, hits every command alike; only ratios within
 compare. Each figure is the median wall time and the largest peak RSS (os.wait4) of N runs of
 a fresh process, output to /dev/null; each ratio is the median of the N per-round ratios of
 wall times. CPU time (user + system) is printed too: when something else runs on the machine,
-wall times stretch and CPU times barely move.
+wall times stretch and CPU times much less (here, under a load of 7 on 2 cores: wall 2-3x,
+CPU 1.3x). Peak RSS counts from the parent's at fork, about 20 MB, a floor for every row.
 
 The equivalent journal has one transaction per event, so it has exactly as many transactions
 as the ledger has events, each with two postings:
@@ -105,8 +106,30 @@ def events_in(text: str) -> int:
     return sum(1 for line in text.splitlines() if _EVENT.fullmatch(line))
 
 
-def write_ledger(directory: Path, events: int, name: str = "bench") -> tuple[Path, Path, int]:
-    """The bench ledger of about `events` events and its journal; the exact event count."""
+@dataclass(frozen=True)
+class Input:
+    ledger: Path
+    journal: Path
+    events: int
+    lines: int
+
+
+def prepare(directory: Path, events: int, name: str = "bench") -> Input:
+    """Write the ledger and its journal in a child process. A child's peak RSS counts from its
+    parent's at fork, so the parent that times the tools must never hold a 100k-event text."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--prepare", str(directory), str(events), name],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    count, lines = map(int, done.stdout.split())
+    return Input(directory / f"{name}.jobs", directory / f"{name}.journal", count, lines)
+
+
+def write_ledger(directory: Path, events: int, name: str) -> tuple[int, int]:
+    """The bench ledger of about `events` events and its journal; the exact event and line
+    counts. Runs in the child process of prepare()."""
     text = generate(max(1, round(events / EVENTS_PER_APPLICATION)))
     ledger = directory / f"{name}.jobs"
     ledger.write_text(text, encoding="utf-8")
@@ -116,7 +139,7 @@ def write_ledger(directory: Path, events: int, name: str = "bench") -> tuple[Pat
         raise SystemExit(f"journal has {transactions} transactions for {count} events")
     journal = directory / f"{name}.journal"
     journal.write_text(journal_text, encoding="utf-8")
-    return ledger, journal, count
+    return count, text.count("\n")
 
 
 # ---------------------------------------------------------------- running
@@ -249,8 +272,8 @@ def verdict(command: Command, hledger: Command | None, ledger: Command | None) -
 
 
 def compare(args: argparse.Namespace, scratch: Path) -> int:
-    ledger, journal, events = write_ledger(scratch, args.events)
-    lines = ledger.read_text(encoding="utf-8").count("\n")
+    data = prepare(scratch, args.events)
+    ledger, journal, events = data.ledger, data.journal, data.events
     megabytes = ledger.stat().st_size / 1e6
     jl = jobledger_cli(args.jobledger)
     tools = {name: shutil.which(name) for name in ("hledger", "ledger")}
@@ -288,7 +311,7 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
     print()
     print(*preamble(jl, tools), sep="\n")
     print(
-        f"- input: bench/generate.py, {events:,} events, {lines:,} lines, {megabytes:.1f} MB; "
+        f"- input: bench/generate.py, {events:,} events, {data.lines:,} lines, {megabytes:.1f} MB; "
         f"the journal: {events:,} transactions; median of {args.runs} alternating runs"
     )
     print()
@@ -312,8 +335,12 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
 
 def scale(args: argparse.Namespace, scratch: Path) -> int:
     jl = jobledger_cli(args.jobledger)
-    small, _, small_events = write_ledger(scratch, args.events // 10, "small")
-    big, _, big_events = write_ledger(scratch, args.events, "big")
+    small_input, big_input = (
+        prepare(scratch, args.events // 10, "small"),
+        prepare(scratch, args.events, "big"),
+    )
+    small, small_events = small_input.ledger, small_input.events
+    big, big_events = big_input.ledger, big_input.events
     cold = fresh_cache(scratch)
     commands = [
         Command(f"`check`, {n:,} events", [*jl, "check", str(path), "--as-of", AS_OF], cold)
@@ -353,7 +380,12 @@ def main() -> int:
     parser.add_argument(
         "--jobledger", metavar="CMD", help="the jobledger command to time (default: this venv's)"
     )
+    parser.add_argument("--prepare", nargs=3, help=argparse.SUPPRESS)  # DIR EVENTS NAME
     args = parser.parse_args()
+    if args.prepare:
+        directory, events, name = args.prepare
+        print(*write_ledger(Path(directory), int(events), name))
+        return 0
     with tempfile.TemporaryDirectory(prefix="jobledger-compare-") as directory:
         scratch = Path(directory)
         return scale(args, scratch) if args.scale else compare(args, scratch)
