@@ -22,7 +22,7 @@ becomes
     2024-01-05 Acme 7 | Software Engineer  ; talked to the recruiter
         ; swe:
         ; source: referral
-        stage:applied           1
+        stage:applied  1
         applications
 
 the date and the application's name (hledger reads "payee | note") as the header; the kind as
