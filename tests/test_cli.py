@@ -303,7 +303,7 @@ def test_which_ledger_names_the_command_that_ran(tmp_path: Path) -> None:
     (tmp_path / "one.jobs").write_text(GOOD)
     (tmp_path / "two.jobs").write_text(GOOD)
     done = jobledger("check", cwd=tmp_path)
-    assert "e.g. jobledger check one.jobs" in done.stderr
+    assert "e.g. jobledger check -f one.jobs" in done.stderr
 
 
 def test_the_format_follows_the_output_extension(tmp_path: Path) -> None:

@@ -135,6 +135,62 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--poll", action="store_true", help="poll for changes (network drives, some containers)"
     )
+    add = commands.add_parser(
+        "add",
+        help="append one event to the ledger, checked first",
+        description="Append one event, checked as `check` would check it: an unknown kind, an "
+        "event after an outcome or a name close to another application's is refused. The "
+        "file is written atomically, keeping its encoding and line endings. An existing "
+        "application's event goes to the file of its latest event, a new one to the main "
+        "ledger (or --to FILE).",
+        epilog="examples:\n"
+        "  jobledger add applied 'Acme | Staff Engineer' --tag swe --meta source=referral\n"
+        "  jobledger add interview 'Acme | Staff Engineer' --date 2026-03-20 "
+        "--comment 'onsite 10:00'\n"
+        "  jobledger add rejected Globex\n\n"
+        "exit status: 0 added, 1 refused (nothing written), 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add.set_defaults(command_parser=add)
+    add.add_argument("kind", metavar="KIND", help="a stage, an outcome or note")
+    add.add_argument("application", metavar="APPLICATION", help="'Company' or 'Company | Title'")
+    add.add_argument(
+        "-f", "--file", action="append", default=[], dest="more_files", metavar="FILE",
+        help="the ledger (default: $JOBLEDGER_FILE or the only *.jobs here)",
+    )  # fmt: skip
+    add.set_defaults(files=[])
+    add.add_argument("--date", type=_date, default=None, metavar="DATE", help="default: today")
+    add.add_argument("--tag", action="append", default=[], metavar="TAG", help="repeatable")
+    add.add_argument("--meta", action="append", default=[], metavar="KEY=VALUE", help="repeatable")
+    add.add_argument("--comment", metavar="TEXT", help="an end-of-line comment")
+    add.add_argument("--to", metavar="FILE", help="a new application goes to this file")
+    add.add_argument(
+        "--new", action="store_true", help="add it even if its name is close to another's"
+    )
+
+    fmt = commands.add_parser(
+        "fmt",
+        help="lay the ledger out canonically, keeping every comment",
+        description="Rewrite each file in the canonical layout (docs/format.md, "
+        "'Formatting'): one space between parts, kinds padded and tags and comments aligned "
+        "within a block, metadata indented by four spaces, blank lines squeezed. Comments, "
+        "directives and the order of events never change; a file whose entries would change "
+        "is left alone (exit 1).",
+        epilog="examples:\n  jobledger fmt hunt.jobs\n"
+        "  jobledger fmt --check hunt.jobs      exit 1 if it would change (for CI)\n"
+        "  jobledger fmt --diff hunt.jobs       show what would change\n\n"
+        "exit status: 0 formatted or already so, 1 would change (--check) or cannot be "
+        "formatted, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.set_defaults(command_parser=fmt)
+    fmt.add_argument("files", nargs="*", metavar="FILE", help="ledger file(s) to format")
+    fmt.add_argument(
+        "-f", "--file", action="append", default=[], dest="more_files", metavar="FILE",
+        help="a ledger file (repeatable)",
+    )  # fmt: skip
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if it would")
+    fmt.add_argument("--diff", action="store_true", help="print a unified diff of the changes")
     return parser
 
 
@@ -204,6 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobledger.cli.check import run
         elif args.command == "report":
             from jobledger.cli.report import run
+        elif args.command == "add":
+            from jobledger.cli.add import run
+        elif args.command == "fmt":
+            from jobledger.cli.fmt import run
         else:
             from jobledger.cli.watch import run
         return run(args)

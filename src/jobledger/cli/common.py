@@ -50,7 +50,7 @@ def find_ledger(given: Sequence[str], cwd: str = ".", *, command: str = "report"
         )
     raise UsageError(
         f"{len(found)} ledgers here ({', '.join(found)}); name the one to use, e.g. "
-        f"jobledger {command} {found[0]}"
+        f"jobledger {command} -f {found[0]}"
     )
 
 

@@ -1,0 +1,84 @@
+"""`jobledger add`: append one event to the ledger, checked first (edit/add.py)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_date, today
+from jobledger.edit.add import NewEvent, Refused, append, event_text, plan, target_file
+from jobledger.ledger.diagnostics import render_text
+from jobledger.ledger.loader import load_files
+from jobledger.ledger.model import Event
+from jobledger.ledger.parser import parse_text
+from jobledger.pipeline import load_ledger
+
+
+def run(args: argparse.Namespace) -> int:
+    files = ledger_files(args)
+    main = files[0]
+    loaded = load_ledger(files, report_date(None))
+    if loaded.ledger is None:
+        sys.stderr.write(render_text(loaded.diagnostics) + "\n")
+        sys.stderr.write("jobledger: the ledger has errors; fix them first, nothing added\n")
+        return LEDGER_ERRORS
+    company, title = _application(args.application)
+    event = NewEvent(
+        when=args.date or today(),
+        kind=args.kind,
+        company=company,
+        title=title,
+        tags=tuple(tag.lstrip("#") for tag in args.tag),
+        meta=tuple(_meta(item) for item in args.meta),
+        comment=args.comment,
+    )
+    try:
+        line = _next_line(args.to or main)
+        event = plan(event, loaded.ledger, main, to=args.to, new=args.new, line=line)
+        path = target_file(event, loaded.ledger, main, args.to)
+        if not os.path.exists(path):
+            raise UsageError(f"{path}: no such file (--to names a file of the ledger)")
+        entries = load_files(files).entries
+        added = append(path, event_text(event), entries, _spelled(event))
+    except Refused as refused:
+        sys.stderr.write(render_text(refused.diagnostics) + "\n")
+        sys.stderr.write("jobledger: nothing added\n")
+        return LEDGER_ERRORS
+    except OSError as exc:  # read-only, or changing under us: nothing was written
+        sys.stderr.write(f"jobledger: {exc}; nothing added\n")
+        return LEDGER_ERRORS
+    sys.stderr.write(f"added to {added.path}:{added.line}: {added.text.splitlines()[0]}\n")
+    return OK
+
+
+def _next_line(path: str) -> int:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return 1
+    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1) + 1
+
+
+def _application(text: str) -> tuple[str, str | None]:
+    """'Acme | Staff Engineer' -> ('Acme', 'Staff Engineer'), as the ledger reads it."""
+    parsed = parse_text(f"2000-01-01 note {text}\n", "<add>")
+    events = [e for e in parsed.entries if isinstance(e, Event)]
+    if parsed.diagnostics or len(events) != 1:
+        raise UsageError(
+            f"'{text}' is not an application name: COMPANY or 'COMPANY | TITLE' "
+            "(quote a part that holds '|' or '\"')"
+        )
+    return events[0].company, events[0].title
+
+
+def _meta(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip() or any(c.isspace() or c in ':;#"|' for c in key.strip()):
+        raise UsageError(f"--meta {item}: write KEY=VALUE, e.g. --meta source=referral")
+    return key.strip(), value.strip()
+
+
+def _spelled(event: NewEvent) -> str:
+    return event.company if event.title is None else f"{event.company} | {event.title}"

@@ -1,0 +1,215 @@
+"""`jobledger add`: one event appended to the ledger, as carefully as git treats a repository.
+
+Before anything is written the event is checked as `check` would check it, in the ledger it
+joins: an unknown kind, an event after an outcome, a name that looks like a typo of another
+application's are refused with the message `check` would give. The file is then changed in
+one atomic rename, keeping its encoding, byte-order mark and line endings, and only if it
+still holds what was read (another `add` or an editor's save in between: read it again and
+retry), and only if the result reads back with the new event and nothing else changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fcntl
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from jobledger.files import write_atomic
+from jobledger.ledger.diagnostics import Diagnostic, Position, error
+from jobledger.ledger.loader import byte_order_mark, decode
+from jobledger.ledger.model import NOTE, Application, Entry, Event, Ledger
+from jobledger.ledger.parser import parse_text
+from jobledger.ledger.reducer import identity, reduce_entries
+from jobledger.ledger.suggest import closest, shorten
+from jobledger.transfer.ledger_text import clean_tag, escape_value, name_part
+
+CLOSE_NAME = 0.8  # as the reducer's JL250: a name this close to another is most likely a typo
+ATTEMPTS = 10  # a file changed under us is read again this many times
+
+
+class Refused(Exception):
+    """The event was not written; `diagnostics` say why, as `check` would."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        super().__init__(diagnostics[0].message if diagnostics else "refused")
+        self.diagnostics = tuple(diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    when: date
+    kind: str
+    company: str
+    title: str | None
+    tags: tuple[str, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    path: str  # the file the event went to
+    line: int  # its line there
+    text: str  # the lines written
+    application: str  # the application, as the ledger spells it
+
+
+def plan(
+    event: NewEvent, ledger: Ledger, main: str, *, to: str | None, new: bool, line: int = 1
+) -> NewEvent:
+    """The event as it will be written (an existing application keeps its first spelling),
+    or Refused: an unknown kind, or a name close to another application's without `new`.
+    `line`: where a new application's event would go, for the message."""
+    config = ledger.config
+    kinds = [*(s.key for s in config.stages), *(o.key for o in config.outcomes), NOTE]
+    shown = event_text(event).splitlines()[0]
+    path = to or main
+    if event.kind not in kinds:
+        guess = closest(event.kind, kinds)
+        hint = f"did you mean '{guess}'?" if guess else "kinds: " + ", ".join(kinds)
+        where = Position(path, line, 12)
+        message = f"unknown kind '{shorten(event.kind)}'"
+        raise Refused([error("JL220", message, where, hint, source_line=shown)])
+    existing = _find(ledger.applications, event.company, event.title)
+    if existing is not None:
+        return replace(event, company=existing.company, title=existing.title)
+    if not new:
+        near = _near(ledger.applications, event.company, event.title)
+        if near is not None:
+            name = near.name
+            raise Refused(
+                [
+                    error(
+                        "JL250",
+                        f"no application is called '{_name(event)}'",
+                        Position(path, line, 13 + len(event.kind)),
+                        hint=f"did you mean '{name}'? (--new adds it as a new application)",
+                        source_line=shown,
+                    )
+                ]
+            )
+    return event
+
+
+def target_file(event: NewEvent, ledger: Ledger, main: str, to: str | None) -> str:
+    """An existing application's event goes to the file of its latest event; a new one to
+    `to`, else the main ledger."""
+    existing = _find(ledger.applications, event.company, event.title)
+    if existing is not None:
+        return existing.events[-1].position.path
+    return to or main
+
+
+def event_text(event: NewEvent) -> str:
+    """The event's lines, as `fmt` would lay them out on their own."""
+    name = name_part(event.company)
+    if event.title is not None:
+        name += " | " + name_part(event.title)
+    line = f"{event.when.isoformat()} {event.kind} {name}"
+    tags = [clean_tag(tag) for tag in event.tags if clean_tag(tag)]
+    if tags:
+        line += "  " + " ".join("#" + tag for tag in tags)
+    if event.comment:
+        line += "  ; " + " ".join(event.comment.split())
+    lines = [line] + [f"    {key}: {escape_value(value)}" for key, value in event.meta]
+    return "\n".join(lines) + "\n"
+
+
+def append(path: str, text: str, ledger_entries: Sequence[Entry], name: str) -> Added:
+    """Append `text` (one event and its metadata, "\\n" line breaks) to the file at `path`
+    and write it back atomically, or raise Refused / OSError. `ledger_entries`: the whole
+    ledger's entries as read, to check the event in it."""
+    for _ in range(ATTEMPTS):
+        with open(path, "rb") as handle:
+            # Another `add` holds this lock while it checks and renames: wait for it, then see
+            # whether the file we opened is still the one at `path` (it renamed a new one in).
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            if os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
+                continue
+            before = handle.read()
+            after, line = _appended(before, text)
+            _check(path, before, after, text, ledger_entries)
+            try:
+                write_atomic(path, after, expect=before)
+            except OSError as exc:
+                if "changed on disk" in str(exc):
+                    continue  # an editor saved meanwhile: read it again
+                raise
+            return Added(path, line, text, name)
+    raise OSError(f"cannot write {path}: it kept changing; nothing written")
+
+
+def _appended(data: bytes, text: str) -> tuple[bytes, int]:
+    """The file with `text` at its end, in its own encoding and line ending, a final newline
+    first if it lacked one; and the line number the text starts on."""
+    bom, codec = byte_order_mark(data)
+    body = data[len(bom) :].decode(codec)
+    newline = _newline(body)
+    if body and not body.endswith(("\n", "\r")):
+        body += newline
+    line = body.count(newline) + 1 if body else 1
+    body += text.replace("\n", newline)
+    return bom + body.encode(codec), line
+
+
+def _newline(text: str) -> str:
+    """The file's line ending: the one its first line ends with ("\n" for a one-line file)."""
+    end = next((i for i, char in enumerate(text) if char in "\r\n"), None)
+    if end is None or text[end] == "\n":
+        return "\n"
+    return "\r\n" if text[end : end + 2] == "\r\n" else "\r"
+
+
+def _check(path: str, before: bytes, after: bytes, text: str, entries: Sequence[Entry]) -> None:
+    """Refuse unless the new file reads back as the old entries plus exactly the new event,
+    and the whole ledger with it has no error."""
+    old_text, old_problems = decode(before, path)
+    new_text, new_problems = decode(after, path)
+    if new_problems and not old_problems:
+        raise Refused(new_problems)
+    old = parse_text(old_text, path)
+    new = parse_text(new_text, path)
+    added = parse_text(text, path)
+    errors = [d for d in new.diagnostics if d.is_error]
+    if errors or len(added.entries) != 1 or len(new.entries) != len(old.entries) + 1:
+        raise Refused(errors or [error("JL900", "the event would not read back", _at(path))])
+    (event,) = new.entries[len(old.entries) :]
+    assert isinstance(event, Event)
+    # The whole ledger with the new event in it: what `check` would then say about it.
+    _, diagnostics = reduce_entries([*entries, event])
+    here = (event.position.path, event.position.line)
+    found = [d for d in diagnostics if d.is_error and (d.position.path, d.position.line) == here]
+    if found:
+        raise Refused(found)
+
+
+def _find(apps: Sequence[Application], company: str, title: str | None) -> Application | None:
+    wanted = identity(company, title)
+    return next((a for a in apps if identity(a.company, a.title) == wanted), None)
+
+
+def _near(apps: Sequence[Application], company: str, title: str | None) -> Application | None:
+    wanted = " | ".join(identity(company, title))
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(wanted)
+    best: tuple[float, Application] | None = None
+    for app in apps:
+        matcher.set_seq1(" | ".join(identity(app.company, app.title)))
+        if (
+            matcher.quick_ratio() >= CLOSE_NAME
+            and (ratio := matcher.ratio()) >= CLOSE_NAME
+            and (best is None or ratio > best[0])
+        ):
+            best = (ratio, app)
+    return None if best is None else best[1]
+
+
+def _name(event: NewEvent) -> str:
+    return event.company if event.title is None else f"{event.company} | {event.title}"
+
+
+def _at(path: str) -> Position:
+    return Position(path, 1, 0)
