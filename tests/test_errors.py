@@ -384,6 +384,9 @@ def test_close_name_warning(tmp_path: Path) -> None:
     )
     assert [(d.code, d.position.line) for d in found] == [("JL250", 2)]
     assert found[0].hint == "did you mean 'Docker | Developer Advocate'?"
+    # The caret points at the name, not at the date (issue 7).
+    assert found[0].position.column == len("2026-02-10 phone ") + 1
+    assert found[0].render().splitlines()[2] == "    " + " " * 17 + "^"
 
 
 def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:

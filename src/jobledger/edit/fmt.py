@@ -308,7 +308,9 @@ def _comparable(entries: Sequence[Entry], lines: Sequence[str]) -> list[Entry]:
         position = Position("", ranks[where.line], indented)
         if isinstance(entry, Event):
             raw = None if entry.raw_application is None else _application(entry)
-            entry = replace(entry, tag_columns=(), kind_column=0, raw_application=raw)
+            entry = replace(
+                entry, tag_columns=(), kind_column=0, name_column=0, raw_application=raw
+            )
         elif isinstance(entry, Declaration):
             entry = replace(entry, key_column=0, milestone_column=0)
         elif isinstance(entry, Option):

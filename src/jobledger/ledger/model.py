@@ -29,6 +29,7 @@ class Event:
     # The APPLICATION as written, kept only when a part is double-quoted (so `fmt` can keep the
     # quotes and escapes as typed); None when both parts are bare.
     raw_application: str | None = None
+    name_column: int = 0  # where the APPLICATION starts, for carets about the name
 
 
 @dataclass(frozen=True, slots=True)

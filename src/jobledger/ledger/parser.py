@@ -244,6 +244,7 @@ class _Builder(Transformer[Token, None]):
                     (kind_token.column or 1) + len(kind_token) - len(kind),
                     comment,
                     raw,
+                    (application.column or 1) + len(application) - len(application.lstrip()),
                 )
             )
         finally:  # the comment lines below come after the event, or after its error

@@ -259,7 +259,7 @@ def _close_names(
                 warning(
                     "JL250",
                     f"this application starts at '{first.kind}' with no earlier stage",
-                    first.position,
+                    Position(first.position.path, first.position.line, first.name_column or 1),
                     hint=f"did you mean '{display_name(other.company, other.title)}'?",
                 )
             )
