@@ -33,6 +33,7 @@ LAYERS = (
 TOP_LEVEL = {
     "jobledger": "base",  # __init__: the version
     "jobledger.files": "base",
+    "jobledger.accelerators": "base",
     "jobledger.pipeline": "pipeline",
     "jobledger.__main__": "main",
 }

@@ -671,3 +671,15 @@ def test_watch_exits_non_zero_when_the_observer_keeps_dying(tmp_path: Path) -> N
         "jobledger: the file watcher stopped unexpectedly, 6 times in 60 s; giving up; "
         "stopping (start watch again, or try --poll)"
     )
+
+
+def test_a_save_whose_events_were_lost_is_still_seen(
+    watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
+) -> None:
+    """Events can be lost (a kernel queue overflow, a network drive): the idle check of the
+    files' stat catches the save anyway."""
+    watcher, recorder = watching()
+    watcher.observer.unschedule_all()  # deaf to events, as after an overflow
+    time.sleep(QUIET)
+    save_in_place(tmp_path / "hunt.jobs", "two lines\n")
+    assert wait_until(lambda: recorder.seen[-1] == "two lines\n", timeout=5), recorder.seen

@@ -23,6 +23,7 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from jobledger import accelerators
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
 from jobledger.ledger.model import Comment, Declaration, Entry, Event, Include, Option
 from jobledger.ledger.syntax_errors import explain
@@ -94,7 +95,7 @@ def _tags(token: Token | None) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The tags of a TAGS token and the column of each '#'."""
     if token is None:
         return (), ()
-    found = list(_TAG.finditer(token))
+    found = list(_TAG.finditer(token.value))
     start = token.column or 1
     return tuple(m.group(1) for m in found), tuple(start + m.start() for m in found)
 
@@ -143,7 +144,7 @@ class _Builder(Transformer[Token, None]):
     # sets `pending`, so one left over by a failed parse never reaches a statement.
     def newline(self, token: Token) -> Token:
         sink = self.sink
-        if len(token) == 1:  # a bare "\n", most lines
+        if len(token.value) == 1:  # a bare "\n", most lines
             sink.pending = None
         elif token.line == 1:  # the chunk's leading "\n": the lines above the first statement
             sink.pending = None
@@ -158,7 +159,7 @@ class _Builder(Transformer[Token, None]):
         if nl is None:
             return None, 0, None
         self.sink.pending = None
-        comment, semicolon = _trailing_comment(nl)
+        comment, semicolon = _trailing_comment(nl.value)
         return comment, (nl.column or 1) + semicolon, nl
 
     def _comment_lines(self, nl: Token | None) -> None:
@@ -167,7 +168,7 @@ class _Builder(Transformer[Token, None]):
             return
         sink = self.sink
         line = (nl.line or 0) + sink.line_offset
-        for text in nl.split("\n")[1:-1]:
+        for text in nl.value.split("\n")[1:-1]:
             line += 1
             stripped = text.strip()
             if stripped:
@@ -177,11 +178,11 @@ class _Builder(Transformer[Token, None]):
     # -- values
     def bare(self, children: list[Token]) -> _Text:
         token = children[0]
-        return _Text(str(token), False, token.column or 1)
+        return _Text(token.value, False, token.column or 1)
 
     def quoted(self, children: list[Token]) -> _Text:
         token = children[0]
-        return _Text(_unquote(str(token)), True, token.column or 1)
+        return _Text(_unquote(token.value), True, token.column or 1)
 
     # -- statements
     def event(self, children: list[Token]) -> None:
@@ -189,23 +190,28 @@ class _Builder(Transformer[Token, None]):
         nl, comment = sink.pending, None
         if nl is not None:
             sink.pending = None
-            comment = _trailing_comment(nl)[0]
+            comment = _trailing_comment(nl.value)[0]
         try:
-            date_token, kind_token, application = children[:3]
+            date_token, kind_token, application_token = children[:3]
             position = Position(sink.path, date_token.line + sink.line_offset, 1)  # type: ignore[operator]
-            when = _date(date_token)
+            day, kind_text, application = (
+                date_token.value,
+                kind_token.value,
+                application_token.value,
+            )
+            when = _date(day)
             if when is None:
                 sink.diagnostics.append(
                     error(
                         "JL102",
-                        f"'{date_token}' is not a calendar date",
+                        f"'{day}' is not a calendar date",
                         position,
                         hint="dates are YYYY-MM-DD with a real month and day",
                     )
                 )
                 sink.items.append(position.line)
                 return
-            kind = kind_token.lstrip()
+            kind = kind_text.lstrip()
             company: str
             title: str | None
             raw: str | None = None
@@ -224,7 +230,7 @@ class _Builder(Transformer[Token, None]):
                 what, group = ("company", 1) if not company else ("title", 2)
                 match = _SPLIT_APPLICATION.match(application)
                 assert match is not None
-                column = (application.column or 1) + match.start(group)
+                column = (application_token.column or 1) + match.start(group)
                 sink.diagnostics.append(
                     error(
                         "JL105", f"the {what} is empty", Position(sink.path, position.line, column)
@@ -241,10 +247,10 @@ class _Builder(Transformer[Token, None]):
                     title,
                     *_tags(children[3] if len(children) > 3 else None),
                     (),
-                    (kind_token.column or 1) + len(kind_token) - len(kind),
+                    (kind_token.column or 1) + len(kind_text) - len(kind),
                     comment,
                     raw,
-                    (application.column or 1) + len(application) - len(application.lstrip()),
+                    (application_token.column or 1) + len(application) - len(application.lstrip()),
                 )
             )
         finally:  # the comment lines below come after the event, or after its error
@@ -253,10 +259,10 @@ class _Builder(Transformer[Token, None]):
 
     def meta(self, children: list[Token]) -> None:
         key_token = children[0]
-        key = key_token.lstrip()
-        value = children[1].strip() if len(children) > 1 else ""
+        key = key_token.value.lstrip()
+        value = children[1].value.strip() if len(children) > 1 else ""
         line = (key_token.line or 0) + self.sink.line_offset
-        column = (key_token.column or 1) + len(key_token) - len(key)
+        column = (key_token.column or 1) + len(key_token.value) - len(key)
         self.sink.items.append(_Meta(line, column, key[:-1], value))
         comment, semicolon, nl = self._end_of_line()
         if comment is not None:
@@ -271,11 +277,11 @@ class _Builder(Transformer[Token, None]):
         self.sink.items.append(
             Declaration(
                 self.sink.position(what),
-                str(what),  # type: ignore[arg-type]  # the grammar allows only the three words
-                str(key),
-                _unquote(str(label)),
+                what.value,
+                key.value,
+                _unquote(label.value),
                 key_column=key.column or 1,
-                milestone=None if second is None else _unquote(str(second)),
+                milestone=None if second is None else _unquote(second.value),
                 milestone_column=0 if second is None else second.column or 1,
                 comment=comment,
             )
@@ -286,7 +292,7 @@ class _Builder(Transformer[Token, None]):
         pattern = children[0]
         comment, _, nl = self._end_of_line()
         self.sink.items.append(
-            Include(self.sink.position(pattern, 1), _unquote(str(pattern)), comment)
+            Include(self.sink.position(pattern, 1), _unquote(pattern.value), comment)
         )
         self._comment_lines(nl)
 
@@ -296,7 +302,7 @@ class _Builder(Transformer[Token, None]):
         self.sink.items.append(
             Option(
                 self.sink.position(name, 1),
-                str(name),
+                name.value,
                 value.value,
                 value.quoted,
                 value_column=value.column,
@@ -315,9 +321,25 @@ def _grammar_text() -> str:
     return (Path(__file__).resolve().parents[3] / "grammar" / "jobs.lark").read_text("utf-8")
 
 
+def accelerated() -> bool:
+    """Whether lark-cython drives the parser (`pip install jobledger[fast]`, see
+    accelerators.py). The callbacks read `token.value`, which both Lark's tokens and
+    lark-cython's have, so the results are the same either way (CI runs the tests both ways)."""
+    return _plugins() is not None
+
+
+def _plugins() -> dict[str, Any] | None:
+    lark_cython = accelerators.load("lark_cython")
+    return None if lark_cython is None else dict(lark_cython.plugins)
+
+
 @cache
 def _parser() -> tuple[Lark, _Builder]:
     builder = _Builder()
+    options: dict[str, Any] = {}
+    plugins = _plugins()
+    if plugins is not None:
+        options["_plugins"] = plugins
     lark = Lark(
         _grammar_text(),
         parser="lalr",
@@ -326,6 +348,7 @@ def _parser() -> tuple[Lark, _Builder]:
         lexer_callbacks={"_NL": builder.newline},
         maybe_placeholders=False,
         cache=True,
+        **options,
     )
     return lark, builder
 

@@ -228,6 +228,7 @@ class Watcher:
         self._handler = _Flagger(self)
         # (directory, recursive) -> the watch and the directory's identity when it was scheduled
         self._watches: dict[tuple[str, bool], tuple[ObservedWatch, tuple[int, int]]] = {}
+        self._seen: dict[str, tuple[int, int, int] | None] = {}  # target file -> its stat
 
     def _new_observer(self) -> BaseObserver:
         observer = PollingObserver(timeout=self.poll_interval) if self.poll else Observer()
@@ -249,20 +250,24 @@ class Watcher:
         WatchingFailed when the observer dies and cannot be brought back)."""
         try:
             if build_first:
+                self._remember_files()
                 self._build()
             self.start()
+            self._remember_files(keep=True)
             while not self.stopping.is_set():
                 self.revive()
                 if not self.changed.wait(IDLE_SECONDS):
-                    if self._replaced() or self.expired():
+                    if self._replaced() or self._files_changed() or self.expired():
                         self.touched()
                     continue
                 if not self._settle():
                     return
                 began = time.time_ns()
+                self._remember_files()
                 self._build()
                 if self._changed_since(self.update_watches(), began):
                     self.touched()
+                self._remember_files(keep=True)
         finally:
             self.close()
 
@@ -283,6 +288,22 @@ class Watcher:
                 return True
             if self.stopping.wait(remaining):
                 return False
+
+    def _remember_files(self, *, keep: bool = False) -> None:
+        """Note how each target file looks (before a build reads it; `keep`: after the build,
+        only the files not noted yet, and none that are no longer targets)."""
+        files = self.matcher.files
+        seen = {p: s for p, s in self._seen.items() if p in files} if keep else {}
+        for path in files:
+            if path not in seen:
+                seen[path] = _identity(path)
+        self._seen = seen
+
+    def _files_changed(self) -> bool:
+        """Has a target file changed since the build, though no event said so? Events can be
+        lost (the kernel's queue overflows under a flood of them, a network drive sends
+        none): a few stat calls while idle make sure no save goes unseen."""
+        return any(_identity(path) != seen for path, seen in self._seen.items())
 
     def _replaced(self) -> bool:
         """Is a watched directory gone, or another one now (a different inode) under its name?
@@ -442,6 +463,14 @@ class Watcher:
         watch, _ = self._watches.pop(key)
         with contextlib.suppress(KeyError, OSError):  # its directory may be gone already
             self.observer.unschedule(watch)
+
+
+def _identity(path: str) -> tuple[int, int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _drop_covered(wanted: Iterable[tuple[str, bool]]) -> set[tuple[str, bool]]:

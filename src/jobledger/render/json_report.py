@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from jobledger import accelerators
 from jobledger.ledger.model import Outcome, Stage
 from jobledger.report.filters import Filters
 from jobledger.report.model import (
@@ -25,7 +26,12 @@ Json = dict[str, Any]
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(encode_report(report), indent=2, ensure_ascii=False) + "\n"
+    data = encode_report(report)
+    orjson = accelerators.load("orjson")  # jobledger[fast]: the same bytes, far sooner
+    if orjson is None:
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    dumped: bytes = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+    return dumped.decode("utf-8")
 
 
 def encode_report(report: Report) -> Json:
