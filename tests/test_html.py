@@ -22,6 +22,7 @@ from jobledger.ledger.diagnostics import Diagnostic, Severity
 from jobledger.pipeline import load_report
 from jobledger.render.html import content_security_policy, render_html, render_text_page
 from jobledger.render.links import safe_href
+from jobledger.render.markdown import render_markdown
 from jobledger.report.model import Report
 
 AS_OF = date(2026, 3, 15)
@@ -549,3 +550,24 @@ def test_the_html_guide_speaks_to_users() -> None:
     assert [p for p in python if not p.startswith(("`", "http"))] == []
     for needed in ("jobledger watch", "--serve", "--private", "Sharing it safely", "xn--"):
         assert needed in guide, needed
+
+
+def test_bidi_overrides_cannot_turn_text_around(tmp_path: Path) -> None:
+    """U+202E in a name would make the page read the rest of its line backwards: every output
+    neutralises the embedding, override and isolate controls (a right-to-left mark stays)."""
+    ledger = tmp_path / "bidi.jobs"
+    ledger.write_text(
+        "2026-02-03 applied Acme\u202egnp.exe | Dev\u2067x\u2069\u200f #swe\n"
+        "2026-02-04 appled Evil\u202eCo\n",
+        encoding="utf-8",
+    )
+    result = load_report([str(ledger)], AS_OF)
+    page = render_html(None, diagnostics=result.diagnostics)
+    for text in (page, "\n".join(d.render() for d in result.diagnostics)):
+        assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    ledger.write_text("2026-02-03 applied Acme\u202egnp.exe | Dev\u200f\n", encoding="utf-8")
+    report = load_report([str(ledger)], AS_OF).report
+    assert report is not None
+    for output in (render_html(report), render_markdown(report)):
+        assert "\u202e" not in output and "Acme\ufffdgnp.exe" in output
+        assert "\u200f" in output  # a right-to-left mark is no override

@@ -81,8 +81,10 @@ class Diagnostic:
 
 
 # C0 and C1 controls but tab and newline: from a ledger they could drive a terminal, and HTML
-# forbids them. Reports show them as U+FFFD, diagnostics as '?'.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# forbids them. And the bidirectional embedding, override and isolate controls: a name holding
+# U+202E could make the text around it read backwards ("Trojan Source"). Reports show them as
+# U+FFFD, diagnostics as '?'; the ledger itself keeps what was typed.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _visible(text: str) -> str:
