@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from jobledger.ledger.model import OTHER, Config, Ledger, Role
-from jobledger.report.attention import compute_attention
+from jobledger.report.attention import compute_attention, event_comment
 from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.funnel import (
     compute_exits,
@@ -126,7 +126,9 @@ def _row(app: ApplicationState) -> ApplicationRow:
         outcome_stage=app.outcome_stage,
         first_date=app.first_date,
         last_date=app.last_date,
-        history=tuple(HistoryItem(event.date, event.kind) for event in app.history),
+        history=tuple(
+            HistoryItem(event.date, event.kind, event_comment(event)) for event in app.history
+        ),
     )
 
 
