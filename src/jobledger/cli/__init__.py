@@ -134,7 +134,62 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--poll", action="store_true", help="poll for changes (network drives, some containers)"
     )
+
+    status = commands.add_parser(
+        "status",
+        help="the applications as a table: stage, status, last event, days since",
+        description="Show every application as a table that fits the terminal: application, "
+        "role, stage, status, last event and the days since it. The widest column gives way "
+        "with '…'; lines never wrap.",
+        epilog="examples:\n  jobledger status                          most recent activity first\n"
+        "  jobledger status --sort stage --status active\n"
+        "  jobledger status examples/blueprint.jobs --as-of 2026-03-15 --role swe\n\n"
+        "--sort last or first: by the last or first event, most recent first; name: A to Z;\n"
+        "role: as declared, Other last; stage: furthest first; status: active, gone silent,\n"
+        "accepted, then each outcome. Ties go to the most recent activity.\n"
+        "The width is $COLUMNS, else the terminal's; a pipe or a file gets whole lines.\n"
+        "exit status: 0 shown, 1 the ledger has errors, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    status.set_defaults(command_parser=status, private=[])  # it shows no metadata
+    _add_files(status)
+    status.add_argument(
+        "--sort",
+        choices=("last", "first", "name", "role", "stage", "status"),
+        default="last",
+        help="the order of the rows (default: last); see below",
+    )
+    _add_color(status)
+    _add_filters(status, by=False)
+
+    todo = commands.add_parser(
+        "todo",
+        help="what to do today: calls coming up, follow-ups, what to apply to or drop",
+        description="What to do today, in order: calls, interviews and reminders today and in "
+        "the next 7 days (with their comments), applications due a follow-up, those never "
+        "applied to (apply or drop them), and this week's applications against your weekly "
+        "average.",
+        epilog="examples:\n  jobledger todo\n"
+        "  jobledger todo examples/blueprint.jobs --as-of 2026-03-15\n"
+        "  jobledger todo --role swe --color never\n\n"
+        "exit status: 0 shown (also when nothing is due), 1 the ledger has errors, 2 usage "
+        "error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    todo.set_defaults(command_parser=todo, private=[])  # it shows no metadata
+    _add_files(todo)
+    _add_color(todo)
+    _add_filters(todo, by=False)
     return parser
+
+
+def _add_color(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="when to colour the output (default: auto: on a terminal, unless NO_COLOR is set)",
+    )
 
 
 def _add_filters(parser: argparse.ArgumentParser, *, by: bool = True) -> None:
@@ -198,6 +253,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobledger.cli.check import run
         elif args.command == "report":
             from jobledger.cli.report import run
+        elif args.command == "status":
+            from jobledger.cli.status import run
+        elif args.command == "todo":
+            from jobledger.cli.todo import run
         else:
             from jobledger.cli.watch import run
         return run(args)
