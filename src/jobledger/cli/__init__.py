@@ -180,6 +180,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_files(todo)
     _add_color(todo)
     _add_filters(todo, by=False)
+
+    init = commands.add_parser(
+        "init",
+        help="write a starter ledger to fill in",
+        description="Write a starter ledger: the default stages and outcomes and three example "
+        "roles written out as directives (rename them), the options with their defaults, and "
+        "commented examples of every kind of line. Never writes over an existing file.",
+        epilog="examples:\n  jobledger init                            writes hunt.jobs here\n"
+        "  jobledger init ~/jobs/spring-2026.jobs\n\n"
+        "exit status: 0 written, 2 the file exists or cannot be written.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.set_defaults(command_parser=init)
+    init.add_argument(
+        "path",
+        nargs="?",
+        default="hunt.jobs",
+        metavar="PATH",
+        help="the file to write (default: hunt.jobs; in a directory: PATH/hunt.jobs)",
+    )
     return parser
 
 
@@ -257,6 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobledger.cli.status import run
         elif args.command == "todo":
             from jobledger.cli.todo import run
+        elif args.command == "init":
+            from jobledger.cli.init import run
         else:
             from jobledger.cli.watch import run
         return run(args)
