@@ -200,6 +200,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the file to write (default: hunt.jobs; in a directory: PATH/hunt.jobs)",
     )
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh, fish)",
+        description="Print a script that completes jobledger's commands and options, stage and "
+        "outcome kinds, role keys and, for add, the ledger's application names. The names come "
+        "from the ledger the command line names (-f FILE), else $JOBLEDGER_FILE, else the only "
+        "*.jobs file in the current directory.",
+        epilog="examples:\n"
+        '  eval "$(jobledger completion bash)"        in ~/.bashrc\n'
+        '  eval "$(jobledger completion zsh)"         in ~/.zshrc, after compinit\n'
+        "  jobledger completion fish > ~/.config/fish/completions/jobledger.fish\n"
+        "  jobledger completion --list roles -f hunt.jobs   what the scripts ask for\n\n"
+        "exit status: 0 printed, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.set_defaults(command_parser=completion)
+    completion.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"), metavar="SHELL")
+    completion.add_argument(
+        "--list",
+        choices=("kinds", "roles", "statuses", "tags", "names"),
+        metavar="WHAT",
+        help="print the ledger's kinds, roles, statuses, tags or application names, one a line "
+        "(the scripts call this)",
+    )
+    completion.add_argument(
+        "-f",
+        "--file",
+        action="append",
+        default=[],
+        dest="more_files",
+        metavar="FILE",
+        help="with --list: the ledger to read (repeatable)",
+    )
     return parser
 
 
@@ -279,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobledger.cli.todo import run
         elif args.command == "init":
             from jobledger.cli.init import run
+        elif args.command == "completion":
+            from jobledger.cli.completion import run
         else:
             from jobledger.cli.watch import run
         return run(args)
