@@ -360,3 +360,10 @@ def test_no_jinja2_no_watchdog(command: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_the_readme_shows_real_todo_output() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    daily = readme[readme.index("## Daily use") : readme.index("## A short tour")]
+    (block,) = re.findall(r"^```text\n(.*?)^```", daily, re.M | re.S)
+    assert (GOLDEN / "todo.txt").read_text("utf-8").startswith(block)
