@@ -209,6 +209,20 @@ def test_ledger_text_never_drives_the_terminal(tmp_path: Path) -> None:
     assert visible("a\tb\nc\u202ed") == "a\ufffdb\ufffdc\ufffdd"
 
 
+def test_stage_names_never_drive_the_terminal_either(tmp_path: Path) -> None:
+    ledger = tmp_path / "stages.jobs"
+    ledger.write_text(
+        'stage wish "Wish"\nstage sent "Sent\x1b[2J" "Sen\x1b]0;x\x07t"\nstage done "Done"\n'
+        "2026-03-10 sent Acme\n",
+        encoding="utf-8",
+    )
+    for command in ("status", "todo"):
+        done = run(command, str(ledger), "--as-of", "2026-03-15")
+        assert done.returncode == 0, done.stderr
+        assert "\x1b" not in done.stdout and "\x07" not in done.stdout, repr(done.stdout)
+    assert "This week: 1 sen\ufffd]0;x\ufffdt since Monday" in done.stdout
+
+
 # ---------------------------------------------------------------- sorting and filters
 
 

@@ -323,6 +323,7 @@ def render_todo(report: Report, *, available: int, color: bool) -> str:
         lines.append("nothing due")
     pace = pace_line(report)
     if pace:
+        pace = visible(pace)  # a stage's milestone is ledger text
         lines += ["", clip(pace, available) if available else pace]
     return "\n".join(lines) + "\n"
 
