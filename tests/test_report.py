@@ -433,3 +433,65 @@ def test_reports_name_applications_without_a_pipe() -> None:
     rep = report("2026-02-01 applied Acme | Staff Engineer\n")
     markdown = render_markdown(rep)
     assert "Acme — Staff Engineer" in markdown and "\\|" not in markdown
+
+
+# ---------------------------------------------------------------- for `todo` (issue 8)
+
+
+def test_pace_is_this_week_against_the_full_weeks_before() -> None:
+    rep = report(
+        """\
+        2026-02-02 applied A
+        2026-02-03 applied B
+        2026-02-16 applied C
+        2026-03-09 applied D
+        2026-03-15 applied E
+        """
+    )
+    pace = rep.pace
+    assert pace is not None
+    assert (pace.this_week, pace.since) == (2, date(2026, 3, 9))  # Monday 9 to Sunday 15
+    assert (pace.weeks, pace.before) == (5, 3)  # W06..W10, quiet weeks included
+    assert pace.average == 3 / 5
+
+
+def test_pace_counts_quiet_weeks_the_activity_table_leaves_out() -> None:
+    rep = report("2025-06-02 applied A\n")  # more than twelve weeks before the report
+    pace = rep.pace
+    assert pace is not None and rep.activity[-1].start == date(2025, 6, 2)
+    assert (pace.this_week, pace.before) == (0, 1)
+    assert pace.weeks == (date(2026, 3, 9) - date(2025, 6, 2)).days // 7
+    assert report("2026-03-01 wishlist A\n").pace is None  # nothing applied to
+
+
+def test_todays_calls_and_reminders_are_todays_business() -> None:
+    rep = report(
+        """\
+        2026-03-01 applied A
+        2026-03-15 phone A
+        2026-03-15 applied B
+        2026-03-15 note C
+        2026-03-14 phone D
+        2026-03-16 phone E
+        """
+    )
+    today = {(item.company, item.event) for item in rep.attention.today}
+    assert today == {("A", "phone"), ("C", "note")}  # applying is not a thing to attend
+    assert all(item.days == 0 for item in rep.attention.today)
+    assert [item.company for item in rep.attention.upcoming] == ["E"]
+    assert not set(rep.attention.today) & set(rep.attention.items)  # the JSON is unchanged
+
+
+def test_comments_reach_the_report() -> None:
+    """An event's end-of-line comment is shown where the event is (issue 7, point 8)."""
+    rep = report(
+        """\
+        2026-03-01 applied Acme | SWE
+        2026-03-10 phone Acme | SWE  ; with the hiring manager
+        2026-03-20 interview Acme | SWE ; onsite 10:00 with the analytics lead
+        """
+    )
+    (upcoming,) = rep.attention.upcoming
+    assert upcoming.comment == "onsite 10:00 with the analytics lead"
+    (app,) = rep.applications
+    assert [h.comment for h in app.history] == [None, "with the hiring manager"]

@@ -191,7 +191,116 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if it would")
     fmt.add_argument("--diff", action="store_true", help="print a unified diff of the changes")
+
+    status = commands.add_parser(
+        "status",
+        help="the applications as a table: stage, status, last event, days since",
+        description="Show every application as a table that fits the terminal: application, "
+        "role, stage, status, last event and the days since it. The widest column gives way "
+        "with '…'; lines never wrap.",
+        epilog="examples:\n  jobledger status                          most recent activity first\n"
+        "  jobledger status --sort stage --status active\n"
+        "  jobledger status examples/blueprint.jobs --as-of 2026-03-15 --role swe\n\n"
+        "--sort last or first: by the last or first event, most recent first; name: A to Z;\n"
+        "role: as declared, Other last; stage: furthest first; status: active, gone silent,\n"
+        "accepted, then each outcome. Ties go to the most recent activity.\n"
+        "The width is $COLUMNS, else the terminal's; a pipe or a file gets whole lines.\n"
+        "exit status: 0 shown, 1 the ledger has errors, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    status.set_defaults(command_parser=status, private=[])  # it shows no metadata
+    _add_files(status)
+    status.add_argument(
+        "--sort",
+        choices=("last", "first", "name", "role", "stage", "status"),
+        default="last",
+        help="the order of the rows (default: last); see below",
+    )
+    _add_color(status)
+    _add_filters(status, by=False)
+
+    todo = commands.add_parser(
+        "todo",
+        help="what to do today: calls coming up, follow-ups, what to apply to or drop",
+        description="What to do today, in order: calls, interviews and reminders today and in "
+        "the next 7 days (with their comments), applications due a follow-up, those never "
+        "applied to (apply or drop them), and this week's applications against your weekly "
+        "average.",
+        epilog="examples:\n  jobledger todo\n"
+        "  jobledger todo examples/blueprint.jobs --as-of 2026-03-15\n"
+        "  jobledger todo --role swe --color never\n\n"
+        "exit status: 0 shown (also when nothing is due), 1 the ledger has errors, 2 usage "
+        "error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    todo.set_defaults(command_parser=todo, private=[])  # it shows no metadata
+    _add_files(todo)
+    _add_color(todo)
+    _add_filters(todo, by=False)
+
+    init = commands.add_parser(
+        "init",
+        help="write a starter ledger to fill in",
+        description="Write a starter ledger: the default stages and outcomes and three example "
+        "roles written out as directives (rename them), the options with their defaults, and "
+        "commented examples of every kind of line. Never writes over an existing file.",
+        epilog="examples:\n  jobledger init                            writes hunt.jobs here\n"
+        "  jobledger init ~/jobs/spring-2026.jobs\n\n"
+        "exit status: 0 written, 2 the file exists or cannot be written.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.set_defaults(command_parser=init)
+    init.add_argument(
+        "path",
+        nargs="?",
+        default="hunt.jobs",
+        metavar="PATH",
+        help="the file to write (default: hunt.jobs; in a directory: PATH/hunt.jobs)",
+    )
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh, fish)",
+        description="Print a script that completes jobledger's commands and options, stage and "
+        "outcome kinds, role keys and, for add, the ledger's application names. The names come "
+        "from the ledger the command line names (-f FILE), else $JOBLEDGER_FILE, else the only "
+        "*.jobs file in the current directory.",
+        epilog="examples:\n"
+        '  eval "$(jobledger completion bash)"        in ~/.bashrc\n'
+        '  eval "$(jobledger completion zsh)"         in ~/.zshrc, after compinit\n'
+        "  jobledger completion fish > ~/.config/fish/completions/jobledger.fish\n"
+        "  jobledger completion --list roles -f hunt.jobs   what the scripts ask for\n\n"
+        "exit status: 0 printed, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.set_defaults(command_parser=completion)
+    completion.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"), metavar="SHELL")
+    completion.add_argument(
+        "--list",
+        choices=("kinds", "roles", "statuses", "tags", "names"),
+        metavar="WHAT",
+        help="print the ledger's kinds, roles, statuses, tags or application names, one a line "
+        "(the scripts call this)",
+    )
+    completion.add_argument(
+        "-f",
+        "--file",
+        action="append",
+        default=[],
+        dest="more_files",
+        metavar="FILE",
+        help="with --list: the ledger to read (repeatable)",
+    )
     return parser
+
+
+def _add_color(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="when to colour the output (default: auto: on a terminal, unless NO_COLOR is set)",
+    )
 
 
 def _add_filters(parser: argparse.ArgumentParser, *, by: bool = True) -> None:
@@ -264,6 +373,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobledger.cli.add import run
         elif args.command == "fmt":
             from jobledger.cli.fmt import run
+        elif args.command == "status":
+            from jobledger.cli.status import run
+        elif args.command == "todo":
+            from jobledger.cli.todo import run
+        elif args.command == "init":
+            from jobledger.cli.init import run
+        elif args.command == "completion":
+            from jobledger.cli.completion import run
         else:
             from jobledger.cli.watch import run
         return run(args)

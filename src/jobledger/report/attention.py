@@ -3,12 +3,14 @@ never applied to."""
 
 from __future__ import annotations
 
+from jobledger.ledger.model import NOTE
 from jobledger.report.model import Attention, AttentionItem, AttentionKind
 from jobledger.report.view import Standing, View
 
 
 def compute_attention(view: View) -> Attention:
     config, as_of = view.config, view.as_of
+    stages = {stage.key: stage.index for stage in config.stages}
     follow_up: list[AttentionItem] = []
     apply_or_drop: list[AttentionItem] = []
     for app in view.applications:
@@ -57,8 +59,26 @@ def compute_attention(view: View) -> Attention:
             config.label_of(item.event.kind),
             item.event.date,
             (item.event.date - as_of).days,
+            item.event.comment,
         )
         for item in view.upcoming
+    )
+    # Today's calls, interviews and reminders: dated the report date, so not scheduled.
+    today = tuple(
+        AttentionItem(
+            AttentionKind.UPCOMING,
+            app.application.company,
+            app.application.title,
+            None,
+            event.kind,
+            config.label_of(event.kind),
+            event.date,
+            0,
+            event.comment,
+        )
+        for app in view.applications
+        for event in app.history
+        if event.date == as_of and _business(event.kind, config.base, config.waiting_end, stages)
     )
 
     def longest_first(item: AttentionItem) -> tuple[int, str]:
@@ -68,4 +88,11 @@ def compute_attention(view: View) -> Attention:
         upcoming=upcoming,
         follow_up=tuple(sorted(follow_up, key=longest_first)),
         apply_or_drop=tuple(sorted(apply_or_drop, key=longest_first)),
+        today=today,
     )
+
+
+def _business(kind: str, base: int, waiting_end: int, stages: dict[str, int]) -> bool:
+    """Is an event of this kind something to attend to on its day: a note (a reminder), or a
+    stage after the base one and before the offer (a reply to answer, a call, an interview)?"""
+    return kind == NOTE or base < stages.get(kind, -1) < waiting_end

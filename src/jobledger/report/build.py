@@ -126,7 +126,7 @@ def _row(app: ApplicationState) -> ApplicationRow:
         outcome_stage=app.outcome_stage,
         first_date=app.first_date,
         last_date=app.last_date,
-        history=tuple(HistoryItem(event.date, event.kind) for event in app.history),
+        history=tuple(HistoryItem(event.date, event.kind, event.comment) for event in app.history),
     )
 
 

@@ -8,7 +8,7 @@ schema in docs/json.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
@@ -205,6 +205,20 @@ class Week:
 
 
 @dataclass(frozen=True, slots=True)
+class Pace:
+    """This week's applications against the weekly average of the weeks before it."""
+
+    this_week: int  # reached the base stage in the week of the report date (Monday on)
+    since: date  # that week's Monday
+    weeks: int  # full weeks from the first week applied up to this one
+    before: int  # applications in those weeks
+
+    @property
+    def average(self) -> float | None:
+        return None if self.weeks == 0 else self.before / self.weeks
+
+
+@dataclass(frozen=True, slots=True)
 class SourceRate:
     source: str  # as first spelled
     applied: int
@@ -231,6 +245,7 @@ class AttentionItem:
     event_label: str | None  # and its label ("Phone Interview", "Note")
     date: date  # upcoming: when; follow-up: last heard; apply-or-drop: first tracked
     days: int  # until it (upcoming) or since then
+    comment: str | None = None  # upcoming: the event's end-of-line comment ("booked")
 
     @property
     def name(self) -> str:
@@ -242,6 +257,10 @@ class Attention:
     upcoming: tuple[AttentionItem, ...]  # soonest first
     follow_up: tuple[AttentionItem, ...]  # longest silent first
     apply_or_drop: tuple[AttentionItem, ...]  # longest waiting first
+    # Calls, interviews and notes dated the report date itself: they count as happened (they
+    # are not scheduled), but they are today's business. Not in `items`: the report lists
+    # them with the application's history; `todo` shows them first.
+    today: tuple[AttentionItem, ...] = ()
 
     @property
     def items(self) -> tuple[AttentionItem, ...]:
@@ -255,6 +274,7 @@ class Attention:
 class HistoryItem:
     date: date
     kind: str
+    comment: str | None = None  # the event's end-of-line comment
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,3 +360,15 @@ class Report:
     def week_count(self) -> int:
         """Weeks the weekly activity spans."""
         return len(self.activity)
+
+    @property
+    def pace(self) -> Pace | None:
+        """This week against the weeks before it, counted from the weekly activity (quiet weeks
+        included, even those the activity table leaves out); None before anything was applied."""
+        if not self.activity:
+            return None
+        monday = self.as_of - timedelta(days=self.as_of.weekday())
+        this_week = sum(week.count for week in self.activity if week.start == monday)
+        before = sum(week.count for week in self.activity if week.start < monday)
+        weeks = max(0, (monday - self.activity[0].start).days // 7)
+        return Pace(this_week, monday, weeks, before)

@@ -1,0 +1,46 @@
+"""`jobledger status`: the applications as a table that fits the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+
+from jobledger.cli.check import summary
+from jobledger.cli.common import LEDGER_ERRORS, OK, check_filters, ledger_files, report_options
+from jobledger.ledger.diagnostics import render_text
+from jobledger.pipeline import load_report
+from jobledger.report.model import Report
+
+
+def load(args: argparse.Namespace) -> Report | None:
+    """The report `status` and `todo` read, the diagnostics on stderr; None if it has errors."""
+    options = report_options(args)
+    result = load_report(ledger_files(args), options)
+    check_filters(options, result.ledger)
+    if result.diagnostics:
+        sys.stderr.write(render_text(result.diagnostics) + "\n")
+    if result.report is None:
+        sys.stderr.write(summary(result) + "\n")
+    return result.report
+
+
+def terminal(args: argparse.Namespace) -> tuple[int, bool]:
+    """(columns to fit, 0 for no limit; colour on?). The width is $COLUMNS, else the
+    terminal's; output to a pipe or a file is not cut unless COLUMNS says so."""
+    from jobledger.render.terminal import color_wanted
+
+    columns = shutil.get_terminal_size(fallback=(0, 0)).columns
+    return columns, color_wanted(args.color, sys.stdout.isatty(), os.environ)
+
+
+def run(args: argparse.Namespace) -> int:
+    from jobledger.render.terminal import render_status
+
+    report = load(args)
+    if report is None:
+        return LEDGER_ERRORS
+    columns, color = terminal(args)
+    sys.stdout.write(render_status(report, sort=args.sort, available=columns, color=color))
+    return OK
