@@ -57,6 +57,8 @@ def compute_attention(view: View) -> Attention:
             config.label_of(item.event.kind),
             item.event.date,
             (item.event.date - as_of).days,
+            item.event.comment,
+            item.event.meta,
         )
         for item in view.upcoming
     )
