@@ -25,6 +25,7 @@ _PLAIN = str.maketrans(
         "\u201d": '"',
         "\u2026": "...",
         "\u00a0": " ",
+        "`": "'",  # a name must not close the Markdown fence around the block
         "\u00df": "ss",
         "\u00e6": "ae",
         "\u00c6": "AE",
