@@ -862,3 +862,22 @@ def test_any_table_gives_a_ledger_that_reads_clean_or_errors(
         assert_reads_clean(write_ledger(result.ledger))
     else:
         assert result.errors
+
+
+def test_the_columns_of_jobledgers_own_export_are_read_back() -> None:
+    """`role key` keeps the role's key, `meta:KEY` the metadata key as written, `report status`
+    is recomputed rather than kept, and the `'` that neutralised a formula comes off."""
+    header = BLUEPRINT_HEADER + ",role key,tags,meta:Salary_Range,report status"
+    rows = [
+        ("Yes", "2026-01-12", "Docker", "'=Advocate", "1 - Developer Advocate", "1 - Applied",
+         "'-- wanted more talks", "devrel", "#devrel #remote", "'+10%", "active"),
+        ("Yes", "2026-01-13", "Acme", "", "2 - Other", "1 - Applied", "", "other", "", "", ""),
+    ]  # fmt: skip
+    result = run(csv_text(header, rows))
+    assert result.ledger is not None and result.summary is not None
+    assert [(r.key, r.label) for r in result.summary.roles] == [("devrel", "Developer Advocate")]
+    assert "report status -> ignored (derived)" in result.summary.describe()[2]
+    written = converted(csv_text(header, rows))
+    assert "Docker | =Advocate  #devrel #remote" in written
+    assert meta(written) == {"notes": "-- wanted more talks", "Salary_Range": "+10%"}
+    assert "Acme  ; date unknown" not in written and "#other" not in written

@@ -11,6 +11,7 @@ from helpers import AS_OF, ledger, reached, report
 
 from jobledger.pipeline import load_report
 from jobledger.render.markdown import render_markdown
+from jobledger.report.build import ReportOptions, build_report
 from jobledger.report.insights import ADVICE, advice
 from jobledger.report.model import PipelineRow, Report
 from jobledger.report.numbers import percent
@@ -174,6 +175,20 @@ def test_attention() -> None:
         ("follow-up", "Quiet", 14),
         ("apply-or-drop", "Dusty", 42),
     ]
+
+
+def test_a_scheduled_item_carries_its_events_comment_and_metadata_but_no_private_key() -> None:
+    text = """\
+        2026-02-20 applied Booked
+        2026-03-18 phone   Booked  ; with the hiring manager
+            time: 14:30
+            salary: ask
+        """
+    (item,) = report(text).attention.upcoming
+    assert item.comment == "with the hiring manager"
+    assert item.meta == (("time", "14:30"), ("salary", "ask"))
+    hidden = build_report(ledger(text), ReportOptions(AS_OF, private=frozenset({"salary"})))
+    assert hidden.attention.upcoming[0].meta == (("time", "14:30"),)
 
 
 def test_a_note_never_changes_the_funnel() -> None:

@@ -19,6 +19,8 @@ examples:
   jobledger report hunt.jobs                the funnel as Markdown
   jobledger report --format html -o report.html
   jobledger report --format json --as-of 2026-03-15 | jq .funnel
+  jobledger import tracker.csv -o hunt.jobs   a spreadsheet's CSV -> a ledger
+  jobledger export --format csv -o hunt.csv   and back out (also json, sankeymatic, ics, mermaid)
 
 The ledger is FILE, else $JOBLEDGER_FILE, else the only *.jobs file in this directory.
 exit status: 0 clean, 1 the ledger has errors, 2 usage error."""
@@ -96,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="md (default), json or html; with -o, taken from OUT's extension when not given",
     )
     report.add_argument("-o", "--output", metavar="OUT", help="write here (atomically), not stdout")
+    report.add_argument(
+        "--mermaid",
+        action="store_true",
+        help="Markdown: add the Sankey diagram as a Mermaid block (GitHub draws it)",
+    )
     _add_private(report)
     _add_filters(report)
     report.add_argument(
@@ -291,6 +298,103 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="with --list: the ledger to read (repeatable)",
     )
+
+    importer = commands.add_parser(
+        "import",
+        help="turn a tracker spreadsheet's CSV into a ledger",
+        description="Convert a CSV export of a job-hunt spreadsheet (the Blueprint tracker, "
+        "Huntr, Teal, your own) into a ledger in the canonical layout, checked before it is "
+        "written. Says what it read, inferred and wrote; a row it cannot read is an error at "
+        "FILE.csv:ROW and nothing is written. See docs/import.md.",
+        epilog="examples:\n  jobledger import tracker.csv --dry-run      print the ledger\n"
+        "  jobledger import tracker.csv -o hunt.jobs\n"
+        "  jobledger import huntr.csv --map 'Employer=company' --map 'Pay=meta:salary' "
+        "-o hunt.jobs --append\n\n"
+        "exit status: 0 written, 1 the CSV (or the ledger it makes) has errors, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    importer.set_defaults(command_parser=importer)
+    importer.add_argument("csv", metavar="FILE.csv", help="the spreadsheet, saved as CSV")
+    importer.add_argument(
+        "-o", "--output", metavar="FILE", help="the ledger to write (never over an existing file)"
+    )
+    importer.add_argument(
+        "--append", action="store_true", help="add to the ledger -o names (atomically)"
+    )
+    importer.add_argument(
+        "--dry-run", action="store_true", help="print the ledger instead of writing it"
+    )
+    importer.add_argument(
+        "--preset",
+        choices=("blueprint", "dated"),
+        help="how to read the columns (default: from the header)",
+    )
+    importer.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        type=_map,
+        metavar="COLUMN=FIELD",
+        help="what a column is: company, title, date, stage, role, tag, outcome, comment or "
+        "meta:KEY (repeatable)",
+    )
+    importer.add_argument(
+        "--map-value",
+        action="append",
+        default=[],
+        type=_map_value,
+        metavar="VALUE=KEY",
+        help="a stage or outcome cell, e.g. 'Phone screen=phone' (repeatable)",
+    )
+    importer.add_argument(
+        "--date-format",
+        type=_date_format,
+        metavar="FORMAT",
+        help="M/D/YYYY or D/M/YYYY, for a column whose every date reads both ways",
+    )
+    importer.add_argument(
+        "--default-date",
+        type=_date,
+        metavar="DATE",
+        help="the date of undated rows (default: the earliest date in the sheet)",
+    )
+    importer.add_argument(
+        "--inactive-outcome",
+        choices=("rejected", "withdrawn", "ghosted", "declined"),
+        default="rejected",
+        help="Blueprint: the outcome of an inactive row below the offer stage (default: rejected)",
+    )
+    importer.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="import the rows that can be read; report the others as warnings",
+    )
+
+    export = commands.add_parser(
+        "export",
+        help="the ledger for other tools: CSV, JSON, SankeyMATIC, Mermaid, a calendar",
+        description="Write the ledger (with the report's filters) for another tool: csv, one "
+        "row per application for a spreadsheet; json, the report's JSON; sankeymatic, lines "
+        "to paste into SankeyMATIC; mermaid, a sankey-beta diagram; ics, an iCalendar file of "
+        "the scheduled events. See docs/export.md.",
+        epilog="examples:\n  jobledger export --format csv -o hunt.csv\n"
+        "  jobledger export --format sankeymatic --since 2026-02\n"
+        "  jobledger export -o interviews.ics         the format from the extension\n\n"
+        "exit status: 0 written, 1 the ledger has errors, 2 usage error.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.set_defaults(command_parser=export)
+    _add_files(export)
+    export.add_argument(
+        "--format",
+        choices=("csv", "json", "sankeymatic", "ics", "mermaid"),
+        default=None,
+        help="what to write; with -o, taken from OUT's extension (.csv .json .ics .mmd) "
+        "when not given",
+    )
+    export.add_argument("-o", "--output", metavar="OUT", help="write here (atomically), not stdout")
+    _add_private(export)
+    _add_filters(export, by=False)
     return parser
 
 
@@ -341,6 +445,33 @@ def _add_private(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _map(text: str) -> object:
+    from jobledger.transfer import parse_map
+
+    try:
+        return parse_map(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _map_value(text: str) -> object:
+    from jobledger.transfer import parse_map_value
+
+    try:
+        return parse_map_value(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _date_format(text: str) -> object:
+    from jobledger.transfer import parse_date_format
+
+    try:
+        return parse_date_format(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port (0-65535)")
@@ -381,6 +512,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from jobledger.cli.init import run
         elif args.command == "completion":
             from jobledger.cli.completion import run
+        elif args.command == "import":
+            from jobledger.cli.import_csv import run
+        elif args.command == "export":
+            from jobledger.cli.export import run
         else:
             from jobledger.cli.watch import run
         return run(args)

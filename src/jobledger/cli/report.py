@@ -36,6 +36,8 @@ def output_format(fmt: str | None, output: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.output if args.output != "-" else None)
+    if args.mermaid and fmt != "md":
+        raise UsageError(f"--mermaid goes with the Markdown report, not --format {fmt}")
     options = report_options(args)
     result = load_report(ledger_files(args), options)
     check_filters(options, result.ledger)
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     output = args.output
     if output not in (None, "-") and is_ledger_file(output, result.files, result.include_patterns):
         raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
-    text = render(result.report, fmt, args.template)
+    text = render(result.report, fmt, args.template, mermaid=args.mermaid)
     if output is None or output == "-":
         sys.stdout.write(text)
     else:
@@ -56,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     return OK
 
 
-def render(report: Report, fmt: str, template: str | None) -> str:
+def render(report: Report, fmt: str, template: str | None, *, mermaid: bool = False) -> str:
     """Import only the renderer asked for: jinja2 is not needed for JSON."""
     if fmt == "json":
         from jobledger.render.json_report import render_json
@@ -68,4 +70,4 @@ def render(report: Report, fmt: str, template: str | None) -> str:
         return render_html(report, template=template)
     from jobledger.render.markdown import render_markdown
 
-    return render_markdown(report, template)
+    return render_markdown(report, template, mermaid=mermaid)

@@ -43,6 +43,11 @@ from watchdog.observers.polling import PollingObserver
 from jobledger.ledger import globs
 
 log = logging.getLogger(__name__)
+# watchdog warns on stderr when the kernel's event queue overflows (a flood of events, such as
+# thousands of editor lock files a second). Nothing is lost for us: while idle the watcher
+# compares the files' stat with the last build (Watcher._files_changed).
+logging.getLogger("watchdog.observers.inotify_c").setLevel(logging.ERROR)
+logging.getLogger("watchdog.observers.inotify").setLevel(logging.ERROR)
 
 DEBOUNCE_SECONDS = 0.15  # trailing: rebuild this long after the last event of a burst
 POLL_SECONDS = 1.0  # --poll: how often each watched directory is listed

@@ -15,8 +15,16 @@ from jobledger.report.model import AttentionItem, Report
 from jobledger.report.numbers import percent
 
 
-def render_markdown(report: Report, template: str | None = None) -> str:
-    return render_template("report.md.j2", template, report=report, tables=MarkdownTables(report))
+def render_markdown(report: Report, template: str | None = None, *, mermaid: bool = False) -> str:
+    """With `mermaid`, the Sankey diagram as a Mermaid block (`report --mermaid`)."""
+    diagram = None
+    if mermaid:
+        from jobledger.render.mermaid import render_mermaid
+
+        diagram = render_mermaid(report) or None
+    return render_template(
+        "report.md.j2", template, report=report, tables=MarkdownTables(report), mermaid=diagram
+    )
 
 
 @dataclass(frozen=True, slots=True)

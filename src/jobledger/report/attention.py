@@ -60,6 +60,7 @@ def compute_attention(view: View) -> Attention:
             item.event.date,
             (item.event.date - as_of).days,
             item.event.comment,
+            item.event.meta,
         )
         for item in view.upcoming
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from jobledger.ledger.model import OTHER, Config, Ledger, Role
+from jobledger.ledger.model import OTHER, Config, Event, Ledger, Role
 from jobledger.report.attention import compute_attention
 from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.funnel import (
@@ -50,12 +50,24 @@ def build_report(ledger: Ledger, options: ReportOptions) -> Report:
         ledger = replace(
             ledger,
             applications=tuple(
-                replace(app, meta=app.meta.without(private)) for app in ledger.applications
+                replace(
+                    app,
+                    meta=app.meta.without(private),
+                    events=tuple(_without(event, private) for event in app.events),
+                )
+                for app in ledger.applications
             ),
         )
     view = select(view_at(ledger, options.as_of), options.filters)
     report = compute_report(view, options.by)
     return replace(report, insights=write_insights(report), filters=options.filters)
+
+
+def _without(event: Event, private: frozenset[str]) -> Event:
+    """The event without its private metadata lines (a scheduled event's show in exports)."""
+    if not any(key.casefold() in private for key, _ in event.meta):
+        return event
+    return replace(event, meta=tuple((k, v) for k, v in event.meta if k.casefold() not in private))
 
 
 def select(view: View, filters: Filters) -> View:

@@ -245,7 +245,8 @@ class AttentionItem:
     event_label: str | None  # and its label ("Phone Interview", "Note")
     date: date  # upcoming: when; follow-up: last heard; apply-or-drop: first tracked
     days: int  # until it (upcoming) or since then
-    comment: str | None = None  # upcoming: the event's end-of-line comment ("booked")
+    comment: str | None = None  # upcoming: the scheduled event's end-of-line comment
+    meta: tuple[tuple[str, str], ...] = ()  # upcoming: its own metadata lines (`time: 14:30`)
 
     @property
     def name(self) -> str:

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeGuard
 
 from jobledger.ledger.diagnostics import Diagnostic, Position, Severity, error, warning
 from jobledger.ledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES, NOTE, Role
@@ -63,7 +63,7 @@ class Target:
     """What a column becomes: a FIELD of `--map`, metadata, the date of one kind of event
     (`applied_at`), or the Blueprint's Active? flag."""
 
-    field: str  # one of FIELDS, "meta", "dated" or "active"
+    field: str  # one of FIELDS, "meta", "dated", "active", "role_key" or "derived"
     key: str = ""  # the metadata key, or the kind of a dated column
 
     def __str__(self) -> str:
@@ -71,10 +71,12 @@ class Target:
             return f"meta:{self.key}"
         if self.field == "dated":
             return f"date of {self.key}"
+        if self.field == "derived":
+            return "ignored"
         return self.field
 
 
-SINGLE = frozenset({"company", "title", "date", "stage", "role", "outcome", "active"})
+SINGLE = frozenset({"company", "title", "date", "stage", "role", "outcome", "active", "role_key"})
 _META_KEY = re.compile(r"[^\s:;#\"|][^\s:]*")  # grammar/jobs.lark's META_KEY, without the ':'
 
 
@@ -166,6 +168,10 @@ KNOWN_NAMES: dict[str, Target] = {
     "outcome": Target("outcome"),
     "type of role": Target("role"),
     "date": Target("date"),
+    # Columns of `jobledger export --format csv`: the key of the row's role, and the status as
+    # the report words it at its date, which the dates recompute (so it is not kept twice).
+    "role key": Target("role_key"),
+    "report status": Target("derived"),
 }
 BLUEPRINT_NAMES: dict[str, Target] = {
     "active": Target("active"),
@@ -293,11 +299,14 @@ def plan_columns(header: Sequence[str], options: ImportOptions, path: str) -> _P
         how = "known name"
         if preset == "blueprint" and normal in BLUEPRINT_NAMES:
             target, how = BLUEPRINT_NAMES[normal], "preset"
+        elif name.startswith("meta:") and _META_KEY.fullmatch(name[5:]):
+            target = Target("meta", name[5:])  # as --map writes it, and export names it
         elif (kind := dated_kind(name)) is not None and kind not in dated_taken:
             target, how = Target("dated", kind), "dated"
             dated_taken.add(kind)
         elif normal in KNOWN_NAMES:
             target = KNOWN_NAMES[normal]
+            how = "derived" if target.field == "derived" else how
         if target is None or (target.field in SINGLE and target.field in taken):
             # A second 'Company'-like column, or one --map already covers: keep it as data.
             target, how = Target("meta", slug(name) or f"column-{index + 1}"), "unmapped"
@@ -400,6 +409,15 @@ def role_key(name: str, taken: int) -> str | None:
     return key + "-role" if key in RESERVED_KEYS else key
 
 
+_ROLE_KEY = re.compile(r"[a-z][a-z0-9_-]*")  # grammar/jobs.lark's KEY
+
+
+def _usable_key(key: str | None) -> TypeGuard[str]:
+    """A `role key` cell the ledger can declare (else the key comes from the role's name)."""
+    usable = bool(key) and _ROLE_KEY.fullmatch(key or "") is not None
+    return usable and key not in RESERVED_KEYS and key != "other"
+
+
 _TAG_SPLIT = re.compile(r"[;,]|\s+(?=#)")
 
 
@@ -487,14 +505,22 @@ class _RowData:
     outcome: str | None = None
     active: bool | None = None
     role: tuple[str, int | None] | None = None
+    role_key: str | None = None  # the key export wrote for the role, kept when it can be
     tags: list[str] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
     meta: list[tuple[str, str]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
 
 
+# The `'` a spreadsheet export puts before a cell it would otherwise run as a formula.
+_NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
 def _cell_text(cell: str) -> str:
-    """A cell as kept: trimmed, line breaks as '\\n' (csv_table did CRLF; a stray CR too)."""
+    """A cell as kept: without the `'` that neutralised a formula, trimmed, line breaks as
+    '\\n' (csv_table did CRLF; a stray CR too)."""
+    if cell.startswith(_NEUTRALISED):
+        cell = cell[1:]
     return cell.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
@@ -558,6 +584,10 @@ def _read_row(
                     )
             case "role":
                 data.role = role_name(text)
+            case "role_key":
+                data.role_key = text
+            case "derived":
+                pass
             case "tag":
                 data.tags += split_tags(text)
             case "comment":
@@ -721,6 +751,8 @@ def _roles(rows: Sequence[_RowData]) -> tuple[tuple[Role, ...], dict[str, str | 
         folded = name.casefold()
         if folded not in keys:
             key = role_key(name, len(found))
+            if key is not None and _usable_key(data.role_key):
+                key = data.role_key
             while key is not None and key in found and found[key][2].casefold() != folded:
                 key += "-2"  # two names slugged alike ('C++', 'C') stay two roles
             keys[folded] = key
