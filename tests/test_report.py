@@ -510,3 +510,25 @@ def test_comments_reach_the_report() -> None:
     assert upcoming.comment == "onsite 10:00 with the analytics lead"
     (app,) = rep.applications
     assert [h.comment for h in app.history] == [None, "with the hiring manager"]
+
+
+def test_comments_are_shown_in_every_output() -> None:
+    from jobledger.render.html import render_html
+    from jobledger.render.json_report import encode_report
+
+    rep = report(
+        """\
+        2026-03-01 applied Acme | SWE
+        2026-03-10 phone Acme | SWE  ; with the hiring manager
+        2026-03-20 interview Acme | SWE ; onsite 10:00 with the analytics lead
+            time: 10:00
+        """
+    )
+    markdown, page, data = render_markdown(rep), render_html(rep), encode_report(rep)
+    for text in (markdown, page):
+        assert "onsite 10:00 with the analytics lead" in text  # coming up
+        assert "with the hiring manager" in text  # the application's history
+    assert data["attention"][0]["comment"] == "onsite 10:00 with the analytics lead"
+    assert data["attention"][0]["meta"] == {"time": "10:00"}
+    history = data["applications"][0]["history"]
+    assert [h["comment"] for h in history] == [None, "with the hiring manager"]

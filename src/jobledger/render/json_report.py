@@ -118,6 +118,8 @@ def encode_report(report: Report) -> Json:
                 "event": item.event,
                 "date": item.date.isoformat(),
                 "days": item.days,
+                "comment": item.comment,
+                "meta": dict(item.meta),
             }
             for item in report.attention.items
         ],
@@ -135,7 +137,10 @@ def encode_report(report: Report) -> Json:
                 "outcome_stage": _key(app.outcome_stage),
                 "first_date": app.first_date.isoformat(),
                 "last_date": app.last_date.isoformat(),
-                "history": [{"date": h.date.isoformat(), "kind": h.kind} for h in app.history],
+                "history": [
+                    {"date": h.date.isoformat(), "kind": h.kind, "comment": h.comment}
+                    for h in app.history
+                ],
             }
             for app in report.applications
         ],

@@ -98,11 +98,25 @@ class MarkdownTables:
         return md_table(["Application", "Tracked since", "Waiting"], rows, "llr")
 
     def upcoming(self) -> str:
+        items = self.report.attention.upcoming
         rows = [
-            [a.date.isoformat(), md(a.event_label), md(a.name), f"in {days(a.days)}"]
-            for a in self.report.attention.upcoming
+            [a.date.isoformat(), md(a.event_label), md(a.name), f"in {days(a.days)}"] for a in items
         ]
-        return md_table(["Date", "What", "Application", "When"], rows, "lllr")
+        header = ["Date", "What", "Application", "When"]
+        if any(a.comment for a in items):  # "onsite 10:00 with the analytics lead"
+            header.append("Comment")
+            rows = [[*row, md(a.comment or "")] for row, a in zip(rows, items, strict=True)]
+        return md_table(header, rows, "lllrl")
+
+    def comments(self) -> str:
+        """Every event that carries a comment, application by application, in date order."""
+        rows = [
+            [md(a.name), h.date.isoformat(), md(h.kind), md(h.comment)]
+            for a in self.report.applications
+            for h in a.history
+            if h.comment
+        ]
+        return md_table(["Application", "Date", "Event", "Comment"], rows)
 
     def applications(self) -> str:
         rows = [

@@ -298,6 +298,11 @@ class ApplicationRow:
         return report_name(self.company, self.title)
 
     @property
+    def commented(self) -> tuple[HistoryItem, ...]:
+        """The events of its history that carry a comment."""
+        return tuple(item for item in self.history if item.comment)
+
+    @property
     def status_text(self) -> str:
         """'active', 'accepted', 'rejected at Phone screen', 'ghosted (inferred)'."""
         if self.status.inferred:
@@ -356,6 +361,10 @@ class Report:
     def applied_total(self) -> int:
         """Applications counted in the weekly activity."""
         return sum(week.count for week in self.activity)
+
+    @property
+    def has_comments(self) -> bool:
+        return any(app.commented for app in self.applications)
 
     @property
     def week_count(self) -> int:
