@@ -21,6 +21,7 @@ from jobledger.cli.common import (
 from jobledger.files import write_atomic
 from jobledger.ledger.diagnostics import render_text
 from jobledger.pipeline import is_ledger_file, load_report
+from jobledger.render.text import escaped_json, visible
 from jobledger.report.model import Report
 
 FORMATS = ("csv", "json", "sankeymatic", "ics", "mermaid")
@@ -86,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     if output is not None and is_ledger_file(output, result.files, result.include_patterns):
         raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
     text, warnings = render(result.report, fmt)
+    text = escaped_json(text) if fmt == "json" else visible(text)
     for warning in warnings:
         sys.stderr.write(f"jobledger: warning: {warning}\n")
     if output is None:

@@ -62,8 +62,9 @@ def render(report: Report, fmt: str, template: str | None, *, mermaid: bool = Fa
     """Import only the renderer asked for: jinja2 is not needed for JSON."""
     if fmt == "json":
         from jobledger.render.json_report import render_json
+        from jobledger.render.text import escaped_json
 
-        return render_json(report)
+        return escaped_json(render_json(report))
     if fmt == "html":
         from jobledger.render.html import render_html
 

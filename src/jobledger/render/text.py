@@ -6,7 +6,23 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
+
 MAX_PAD = 60  # a column is padded to its widest cell, but not past this
+
+
+def visible(text: str) -> str:
+    """Control and bidi-override characters (which can only come from the ledger) as U+FFFD:
+    an output printed in a terminal must not drive it, nor turn its text around. A CRLF line
+    ending (CSV and iCalendar have them) is no control to remove."""
+    return "\r\n".join(CONTROL_CHARACTERS.sub("\ufffd", part) for part in text.split("\r\n"))
+
+
+def escaped_json(text: str) -> str:
+    """The same for JSON, losslessly: they are written as \\u escapes (valid inside a JSON
+    string, which is the only place they can be), so the data keeps them."""
+    return CONTROL_CHARACTERS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
 
