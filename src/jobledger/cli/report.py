@@ -37,7 +37,7 @@ def output_format(fmt: str | None, output: str | None) -> str:
 def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.output if args.output != "-" else None)
     options = report_options(args)
-    result = load_report(ledger_files(args), options)
+    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
     check_filters(options, result.ledger)
     if result.diagnostics:
         sys.stderr.write(render_text(result.diagnostics) + "\n")

@@ -20,7 +20,9 @@ from datetime import date
 from typing import TextIO
 
 from jobledger.files import write_atomic
+from jobledger.ledger.cache import open_cache
 from jobledger.ledger.diagnostics import render_text
+from jobledger.ledger.loader import FileCache
 from jobledger.live.server import Page
 from jobledger.live.watcher import Targets
 from jobledger.pipeline import Result, cyclic_gc_paused, is_ledger_file, load_report
@@ -53,6 +55,7 @@ class WatchSession:
         serve: bool = False,
         template: str | None = None,
         shown: ReportOptions | None = None,
+        use_cache: bool = True,
     ) -> None:
         self.ledgers = tuple(ledgers)  # as given: diagnostics show these paths
         self.shown_output = output
@@ -72,6 +75,8 @@ class WatchSession:
         self.built_for: date | None = None  # the report date of the last build
         self.targets = Targets(self.awaited, (), frozenset({self.output}))
         self.page = Page(b"<!DOCTYPE html><title>jobledger</title><p>Building\xe2\x80\xa6</p>")
+        # Each file's parse, kept between builds: a save re-reads and re-parses only that file.
+        self.files_cache = FileCache(open_cache(enabled=use_cache), memory=True)
 
     def report_date(self) -> date:
         return self.pinned or self.today()
@@ -136,7 +141,9 @@ class WatchSession:
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
         with cyclic_gc_paused():  # the render too: see cli/__init__.py
-            result = load_report(self.ledgers, replace(self.shown, as_of=as_of))
+            result = load_report(
+                self.ledgers, replace(self.shown, as_of=as_of), files_cache=self.files_cache
+            )
             self.built_for = as_of
             outputs = self.step(result, clock)
         written = f"→ {self.shown_output}"
