@@ -35,7 +35,14 @@ from typing import Any
 
 from jobledger import __version__
 from jobledger.ledger.diagnostics import Diagnostic, Position, Severity
-from jobledger.ledger.model import Comment, Declaration, Entry, Event, Include, Option
+from jobledger.ledger.model import (
+    Comment,
+    Declaration,
+    Entry,
+    Event,
+    Include,
+    Option,
+)
 
 NO_CACHE_ENV = "JOBLEDGER_NO_CACHE"
 # Least recently used records go past this: room for a dozen versions of a 100,000-event ledger
