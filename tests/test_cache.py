@@ -448,3 +448,41 @@ def test_in_memory_a_file_is_parsed_again_only_when_its_bytes_change(tmp_path: P
     os.utime(a)  # touched, same bytes: read again, not parsed again
     load_files([str(main)], files)
     assert files.parsed == 4
+
+
+# ---------------------------------------------------------------- watch: memos across builds
+
+
+def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
+    """A watch session's builds (files and per-application results kept between them) give
+    exactly the report and diagnostics a fresh build gives, whatever changed in between."""
+    from jobledger.ledger.memo import Memos
+    from jobledger.pipeline import load_report
+    from jobledger.report.build import ReportOptions
+
+    main, a, b = split_ledger(tmp_path)
+    seed = (ROOT / "examples" / "blueprint.jobs").read_text("utf-8")
+    body = "\n".join(line for line in seed.splitlines() if line[:1].isdigit() or line[:1] == " ")
+    a.write_text(body + "\n2025-05-01 applied Acme\n", encoding="utf-8")  # Acme: in a and b
+    b.write_text("2026-02-01 applied Acme\n2026-02-03 applied Beta\n", encoding="utf-8")
+    files, memos = FileCache(memory=True), Memos()
+
+    def same(as_of: date = AS_OF, private: frozenset[str] = frozenset()) -> bool:
+        options = ReportOptions(as_of, private=private)
+        kept = load_report([str(main)], options, files_cache=files, memos=memos)
+        fresh = load_report([str(main)], options, use_cache=False)
+        assert repr(kept) == repr(fresh)
+        return kept.report is not None
+
+    assert same() and same()
+    assert memos.reduce.hits > 0 and memos.view.hits > 0 and memos.rows.hits > 0
+    b.write_text(b.read_text("utf-8") + "2026-02-05 rejected Acme\n", encoding="utf-8")
+    same()  # an application in both files changes
+    b.write_text("2026-02-01 interview Acme\n2026-03-01 applied Delta #x\n", encoding="utf-8")
+    same()
+    same(as_of=date(2026, 2, 2))  # another date
+    main.write_text('include "years/*.jobs"\noption ghost-after 10\nrole x "X"\n', encoding="utf-8")
+    same(as_of=date(2026, 2, 2))  # another configuration
+    same(private=frozenset({"source"}))
+    a.write_text(body.replace("applied", "aplied", 3) + "\n", encoding="utf-8")
+    assert not same()  # errors

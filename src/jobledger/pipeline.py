@@ -25,6 +25,7 @@ from jobledger.ledger.diagnostics import (
     sorted_diagnostics,
 )
 from jobledger.ledger.loader import FileCache, Walk, walk_files
+from jobledger.ledger.memo import Memos
 from jobledger.ledger.model import Ledger
 from jobledger.ledger.reducer import reduce_entries
 from jobledger.report.build import ReportOptions, build_report
@@ -78,20 +79,21 @@ def load_ledger(
     strict: bool = False,
     use_cache: bool = True,
     files_cache: FileCache | None = None,
+    memos: Memos | None = None,
 ) -> Loaded:
     """Read, parse and reduce the ledger. `as_of`: the report date, against which dates are
     checked (a year typo). `strict`: warnings count as errors. `use_cache`: look for each file's
     parse in the user's cache, and store it there (ledger/cache.py); `files_cache` instead: the
-    caller's (watch keeps one across rebuilds)."""
+    caller's (watch keeps one across rebuilds, and `memos`: ledger/memo.py)."""
     if files_cache is None:
         files_cache = FileCache(cache.open_cache(enabled=use_cache))
     with cyclic_gc_paused():
         walk = walk_files(paths, files_cache)
-        return _reduce(walk, as_of, strict)
+        return _reduce(walk, as_of, strict, memos)
 
 
-def _reduce(loaded: Walk, as_of: date, strict: bool) -> Loaded:
-    ledger, reduced = reduce_entries(loaded.entries())
+def _reduce(loaded: Walk, as_of: date, strict: bool, memos: Memos | None = None) -> Loaded:
+    ledger, reduced = reduce_entries(loaded.entries(), None if memos is None else memos.reduce)
     diagnostics = [*loaded.diagnostics, *reduced, *far_future(ledger, as_of)]
     if strict:
         diagnostics = promote_warnings(diagnostics)
@@ -176,17 +178,23 @@ def load_report(
     strict: bool = False,
     use_cache: bool = True,
     files_cache: FileCache | None = None,
+    memos: Memos | None = None,
 ) -> Result:
     """Read the ledger and, when it has no errors, make its report (a date: as of that date)."""
     if isinstance(options, date):
         options = ReportOptions(options)
     loaded = load_ledger(
-        paths, options.as_of, strict=strict, use_cache=use_cache, files_cache=files_cache
+        paths,
+        options.as_of,
+        strict=strict,
+        use_cache=use_cache,
+        files_cache=files_cache,
+        memos=memos,
     )
     report = None
     if loaded.ledger is not None:
         with cyclic_gc_paused():
-            report = build_report(loaded.ledger, options)
+            report = build_report(loaded.ledger, options, memos)
     return Result(**{f.name: getattr(loaded, f.name) for f in fields(Loaded)}, report=report)
 
 

@@ -23,6 +23,7 @@ from jobledger.files import write_atomic
 from jobledger.ledger.cache import open_cache
 from jobledger.ledger.diagnostics import render_text
 from jobledger.ledger.loader import FileCache
+from jobledger.ledger.memo import Memos
 from jobledger.live.server import Page
 from jobledger.live.watcher import Targets
 from jobledger.pipeline import Result, cyclic_gc_paused, is_ledger_file, load_report
@@ -77,6 +78,7 @@ class WatchSession:
         self.page = Page(b"<!DOCTYPE html><title>jobledger</title><p>Building\xe2\x80\xa6</p>")
         # Each file's parse, kept between builds: a save re-reads and re-parses only that file.
         self.files_cache = FileCache(open_cache(enabled=use_cache), memory=True)
+        self.memos = Memos()  # and what depends on one application only
 
     def report_date(self) -> date:
         return self.pinned or self.today()
@@ -142,7 +144,10 @@ class WatchSession:
         as_of = self.report_date()
         with cyclic_gc_paused():  # the render too: see cli/__init__.py
             result = load_report(
-                self.ledgers, replace(self.shown, as_of=as_of), files_cache=self.files_cache
+                self.ledgers,
+                replace(self.shown, as_of=as_of),
+                files_cache=self.files_cache,
+                memos=self.memos,
             )
             self.built_for = as_of
             outputs = self.step(result, clock)
