@@ -134,7 +134,7 @@ class Parsed:
         diagnostics = cache.encode_diagnostics(self.diagnostics, self.path)
         if entries is None or diagnostics is None:
             return None
-        includes = tuple((i, entries[i]) for i, _ in self.includes)
+        includes = tuple((i, cache.encode_entries((e,), self.path)) for i, e in self.includes)
         return (includes, diagnostics), marshal.dumps(entries)
 
     @classmethod
@@ -143,7 +143,7 @@ class Parsed:
         includes = tuple(
             (index, include)
             for index, row in include_rows
-            for include in cache.decode_entries((row,), path)
+            for include in cache.decode_entries(row, path)
             if isinstance(include, Include)
         )
         if len(includes) != len(include_rows):
