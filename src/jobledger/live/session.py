@@ -12,6 +12,7 @@ today's date (and today's follow-ups) in the morning, without a save.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -142,6 +143,12 @@ class WatchSession:
         started = time.perf_counter()
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
+        # The objects the last build left (kept parses, memos, the report) go back to the
+        # collector's oldest generation; the ones this build makes are frozen when it ends, so
+        # the collector does not walk a million young objects right after each build (0.9 s
+        # on 100,000 events). Freezing only hides them from the cyclic collector: reference
+        # counting still frees them, and the next build unfreezes them again.
+        gc.unfreeze()
         with cyclic_gc_paused():  # the render too: see cli/__init__.py
             result = load_report(
                 self.ledgers,
@@ -151,6 +158,7 @@ class WatchSession:
             )
             self.built_for = as_of
             outputs = self.step(result, clock)
+            gc.freeze()
         written = f"→ {self.shown_output}"
         try:
             if is_ledger_file(self.output, result.files, result.include_patterns):
