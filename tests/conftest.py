@@ -27,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Protocol
@@ -60,6 +61,25 @@ CHROMIUM_ARGS: tuple[str, ...] = (
 AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 CLI_TIMEOUT_SECONDS = 60
+
+
+# ---------------------------------------------------------------------------------------------
+# The parse cache: on, as for a user, but never the user's own (~/.cache/jobledger)
+# ---------------------------------------------------------------------------------------------
+
+_TEST_CACHE_HOME: str | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every run (in process and CLI subprocesses alike) caches in a directory of its own."""
+    global _TEST_CACHE_HOME
+    _TEST_CACHE_HOME = tempfile.mkdtemp(prefix="jobledger-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = _TEST_CACHE_HOME
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _TEST_CACHE_HOME is not None:
+        shutil.rmtree(_TEST_CACHE_HOME, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,16 +12,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import date
+from typing import Any
 
-from jobledger.ledger import globs
+from jobledger.ledger import cache, globs
 from jobledger.ledger.diagnostics import (
     MAX_PER_FILE,
     Diagnostic,
+    Position,
+    Severity,
     limit_per_file,
     promote_warnings,
     sorted_diagnostics,
 )
-from jobledger.ledger.loader import load_files
+from jobledger.ledger.loader import FileCache, Walk, walk_files
+from jobledger.ledger.memo import Memos
 from jobledger.ledger.model import Ledger
 from jobledger.ledger.reducer import reduce_entries
 from jobledger.report.build import ReportOptions, build_report
@@ -30,17 +34,23 @@ from jobledger.report.view import far_future
 
 
 @dataclass(frozen=True, slots=True)
-class Loaded:
-    ledger: Ledger | None  # None when the ledger has errors
+class Checked:
+    """What `check` shows: the diagnostics and what was read."""
+
     diagnostics: tuple[Diagnostic, ...]  # sorted by file, line, column; at most 200 per file
     files: tuple[str, ...]  # absolute paths of every file read
     include_patterns: tuple[str, ...]  # absolute include globs (a watcher wants new matches)
-    error_count: int = 0  # before the per-file limit on what is shown
-    warning_count: int = 0
+    error_count: int  # before the per-file limit on what is shown
+    warning_count: int
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.is_error)
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded(Checked):
+    ledger: Ledger | None  # None when the ledger has errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +72,28 @@ def cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> Loaded:
+def load_ledger(
+    paths: Sequence[str],
+    as_of: date,
+    *,
+    strict: bool = False,
+    use_cache: bool = True,
+    files_cache: FileCache | None = None,
+    memos: Memos | None = None,
+) -> Loaded:
     """Read, parse and reduce the ledger. `as_of`: the report date, against which dates are
-    checked (a year typo). `strict`: warnings count as errors."""
+    checked (a year typo). `strict`: warnings count as errors. `use_cache`: look for each file's
+    parse in the user's cache, and store it there (ledger/cache.py); `files_cache` instead: the
+    caller's (watch keeps one across rebuilds, and `memos`: ledger/memo.py)."""
+    if files_cache is None:
+        files_cache = FileCache(cache.open_cache(enabled=use_cache))
     with cyclic_gc_paused():
-        loaded = load_files(paths)
-        ledger, reduced = reduce_entries(loaded.entries)
+        walk = walk_files(paths, files_cache)
+        return _reduce(walk, as_of, strict, memos)
+
+
+def _reduce(loaded: Walk, as_of: date, strict: bool, memos: Memos | None = None) -> Loaded:
+    ledger, reduced = reduce_entries(loaded.entries(), None if memos is None else memos.reduce)
     diagnostics = [*loaded.diagnostics, *reduced, *far_future(ledger, as_of)]
     if strict:
         diagnostics = promote_warnings(diagnostics)
@@ -83,17 +109,92 @@ def load_ledger(paths: Sequence[str], as_of: date, *, strict: bool = False) -> L
     )
 
 
+def check_ledger(
+    paths: Sequence[str], as_of: date, *, strict: bool = False, use_cache: bool = True
+) -> Checked:
+    """What `check` says about the ledger: load_ledger's diagnostics. A second run over the same
+    files finds them in the cache, keyed by the walk's fingerprint (every file read and its
+    hash, what every include matched), the date, --strict and the code: no entry is decoded."""
+    disk = cache.open_cache(enabled=use_cache)
+    with cyclic_gc_paused():
+        walk = walk_files(paths, FileCache(disk))
+        key = (cache.FORMAT, cache.code_id(), walk.fingerprint, as_of.toordinal(), strict)
+        name = cache.record_name("check", *map(str, key))
+        if disk is not None:
+            found = disk.get(name, key)
+            if found is not None:
+                try:
+                    return _checked_from_record(found[0])
+                except Exception:  # not a record of ours after all: a miss
+                    pass
+        loaded = _reduce(walk, as_of, strict)
+    if disk is not None:
+        disk.put(name, key, _checked_record(loaded))
+    return Checked(
+        loaded.diagnostics,
+        loaded.files,
+        loaded.include_patterns,
+        loaded.error_count,
+        loaded.warning_count,
+    )
+
+
+def _checked_record(checked: Checked) -> tuple[object, ...]:
+    diagnostics = tuple(
+        (str(d.severity), d.code, d.message, *_position(d.position), d.hint, d.source_line)
+        for d in checked.diagnostics
+    )
+    return (
+        diagnostics,
+        checked.files,
+        checked.include_patterns,
+        checked.error_count,
+        checked.warning_count,
+    )
+
+
+def _position(position: Position) -> tuple[str, int, int]:
+    return position.path, position.line, position.column
+
+
+def _checked_from_record(record: Any) -> Checked:
+    diagnostics, files, patterns, errors, warnings = record
+    return Checked(
+        tuple(
+            Diagnostic(Severity(severity), code, message, Position(path, line, column), hint, src)
+            for severity, code, message, path, line, column, hint, src in diagnostics
+        ),
+        tuple(str(f) for f in files),
+        tuple(str(p) for p in patterns),
+        int(errors),
+        int(warnings),
+    )
+
+
 def load_report(
-    paths: Sequence[str], options: ReportOptions | date, *, strict: bool = False
+    paths: Sequence[str],
+    options: ReportOptions | date,
+    *,
+    strict: bool = False,
+    use_cache: bool = True,
+    files_cache: FileCache | None = None,
+    memos: Memos | None = None,
 ) -> Result:
     """Read the ledger and, when it has no errors, make its report (a date: as of that date)."""
     if isinstance(options, date):
         options = ReportOptions(options)
-    loaded = load_ledger(paths, options.as_of, strict=strict)
+    loaded = load_ledger(
+        paths,
+        options.as_of,
+        strict=strict,
+        use_cache=use_cache,
+        files_cache=files_cache,
+        memos=memos,
+    )
     report = None
     if loaded.ledger is not None:
         with cyclic_gc_paused():
-            report = build_report(loaded.ledger, options)
+            report = build_report(loaded.ledger, options, memos)
     return Result(**{f.name: getattr(loaded, f.name) for f in fields(Loaded)}, report=report)
 
 

@@ -53,6 +53,15 @@ def _add_files(parser: argparse.ArgumentParser) -> None:
         metavar="DATE",
         help="count events up to DATE (YYYY-MM-DD); later ones are upcoming (default: today)",
     )
+    _add_no_cache(parser)
+
+
+def _add_no_cache(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse every file again, without the parse cache (also: JOBLEDGER_NO_CACHE=1)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--new", action="store_true", help="add it even if its name is close to another's"
     )
+    _add_no_cache(add)
 
     fmt = commands.add_parser(
         "fmt",

@@ -18,7 +18,7 @@ from jobledger.pipeline import load_ledger
 def run(args: argparse.Namespace) -> int:
     files = ledger_files(args)
     main = files[0]
-    loaded = load_ledger(files, report_date(None))
+    loaded = load_ledger(files, report_date(None), use_cache=not args.no_cache)
     if loaded.ledger is None:
         sys.stderr.write(render_text(loaded.diagnostics) + "\n")
         sys.stderr.write("jobledger: the ledger has errors; fix them first, nothing added\n")

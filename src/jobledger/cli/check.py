@@ -7,10 +7,10 @@ import sys
 
 from jobledger.cli.common import LEDGER_ERRORS, OK, ledger_files, report_date
 from jobledger.ledger.diagnostics import render_json, render_text
-from jobledger.pipeline import Loaded, load_ledger
+from jobledger.pipeline import Checked, check_ledger
 
 
-def summary(result: Loaded) -> str:
+def summary(result: Checked) -> str:
     """'2 files read: 1 error, 0 warnings'."""
     errors, warnings = result.error_count, result.warning_count
     files = len(result.files)
@@ -19,7 +19,12 @@ def summary(result: Loaded) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    result = load_ledger(ledger_files(args), report_date(args.as_of), strict=args.strict)
+    result = check_ledger(
+        ledger_files(args),
+        report_date(args.as_of),
+        strict=args.strict,
+        use_cache=not args.no_cache,
+    )
     if args.format == "json":
         sys.stdout.write(render_json(result.diagnostics) + "\n")
     else:

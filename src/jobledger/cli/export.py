@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     output = None if args.output in (None, "-") else args.output
     fmt = export_format(args.format, output)
     options = report_options(args)
-    result = load_report(ledger_files(args), options)
+    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
     check_filters(options, result.ledger)
     if result.diagnostics:
         sys.stderr.write(render_text(result.diagnostics) + "\n")

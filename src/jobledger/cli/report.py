@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if args.mermaid and fmt != "md":
         raise UsageError(f"--mermaid goes with the Markdown report, not --format {fmt}")
     options = report_options(args)
-    result = load_report(ledger_files(args), options)
+    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
     check_filters(options, result.ledger)
     if result.diagnostics:
         sys.stderr.write(render_text(result.diagnostics) + "\n")

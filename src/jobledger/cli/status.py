@@ -17,7 +17,7 @@ from jobledger.report.model import Report
 def load(args: argparse.Namespace) -> Report | None:
     """The report `status` and `todo` read, the diagnostics on stderr; None if it has errors."""
     options = report_options(args)
-    result = load_report(ledger_files(args), options)
+    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
     check_filters(options, result.ledger)
     if result.diagnostics:
         sys.stderr.write(render_text(result.diagnostics) + "\n")

@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
         today=today,
         serve=serve,
         shown=report_options(args),
+        use_cache=not args.no_cache,
     )
     server: LiveServer | None = None
     watcher: Watcher | None = None

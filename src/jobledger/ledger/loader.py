@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import codecs
 import errno
+import hashlib
+import marshal
 import os
 import re
 import stat
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from jobledger.ledger import globs
+from jobledger.ledger import cache, globs
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
 from jobledger.ledger.model import Entry, Include
-from jobledger.ledger.parser import MAX_SYNTAX_ERRORS, normalize_newlines, parse_text
+from jobledger.ledger.parser import MAX_SYNTAX_ERRORS, ParseResult, normalize_newlines, parse_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,44 +92,224 @@ def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
     return "\n".join(lines), diagnostics
 
 
+class Parsed:
+    """One file's parse: its includes at once, its other entries when asked. A record from the
+    disk cache decodes its entries only then: a warm `check` whose result is cached needs only
+    the includes, to know which files the ledger is made of."""
+
+    __slots__ = ("_entries", "_rows", "diagnostics", "includes", "path", "text")
+
+    def __init__(
+        self,
+        path: str,
+        text: str,
+        includes: tuple[tuple[int, Include], ...],
+        diagnostics: tuple[Diagnostic, ...],
+        entries: tuple[Entry, ...] | None = None,
+        rows: memoryview | None = None,
+    ) -> None:
+        self.path, self.text = path, text
+        self.includes = includes  # (index in entries(), the include)
+        self.diagnostics = diagnostics
+        self._entries, self._rows = entries, rows
+
+    @classmethod
+    def of(cls, result: ParseResult, path: str, text: str) -> Parsed:
+        includes = tuple((i, e) for i, e in enumerate(result.entries) if isinstance(e, Include))
+        return cls(path, text, includes, result.diagnostics, entries=result.entries)
+
+    def entries(self) -> tuple[Entry, ...]:
+        if self._entries is None:
+            try:
+                self._entries = cache.decode_entries(marshal.loads(self._rows or b""), self.path)
+            except Exception:  # a record we cannot read after all: parse the text again
+                self._entries = parse_text(self.text, self.path).entries
+            self._rows = None
+        return self._entries
+
+    def record(self) -> tuple[tuple[Any, ...], bytes] | None:
+        """This parse as plain data for the disk cache (the includes and diagnostics, and the
+        entries as a blob decoded only when asked for); None when it cannot be stored."""
+        entries = cache.encode_entries(self.entries(), self.path)
+        diagnostics = cache.encode_diagnostics(self.diagnostics, self.path)
+        if entries is None or diagnostics is None:
+            return None
+        includes = tuple((i, cache.encode_entries((e,), self.path)) for i, e in self.includes)
+        return (includes, diagnostics), marshal.dumps(entries)
+
+    @classmethod
+    def from_record(cls, record: Any, blob: memoryview, path: str, text: str) -> Parsed:
+        include_rows, diagnostic_rows = record
+        includes = tuple(
+            (index, include)
+            for index, row in include_rows
+            for include in cache.decode_entries(row, path)
+            if isinstance(include, Include)
+        )
+        if len(includes) != len(include_rows):
+            raise ValueError("not a parse record")
+        diagnostics = cache.decode_diagnostics(diagnostic_rows, path)
+        return cls(path, text, includes, diagnostics, rows=blob)
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """A file as read: what the in-memory cache of `watch` keeps per path."""
+
+    stamp: tuple[int, ...]  # (device, inode, size, mtime, ctime) before it was read
+    settled: bool  # modified long enough before it was read for the stamp to be trusted
+    digest: str  # sha256 of its bytes
+    problems: tuple[Diagnostic, ...]  # from decoding
+    parsed: Parsed
+
+
+# A file modified less than this before we looked may change again within the same timestamp
+# tick (coarse on some file systems): its stat is not trusted until it is older ("racy git").
+SETTLE_NS = 2_000_000_000
+
+
+class FileCache:
+    """Where the loader finds a file's parse again instead of parsing: on disk (the parse cache,
+    by content hash) and, for `watch`, in memory by path: a file whose stat has not changed is not
+    even read again, one whose bytes have not changed keeps the very same entries (so the stages
+    after the parse can tell what changed by identity)."""
+
+    def __init__(self, disk: cache.DiskCache | None = None, *, memory: bool = False) -> None:
+        self.disk = disk
+        self.memory: dict[str, _File] | None = {} if memory else None
+        self.parsed = 0  # files parsed (not found in a cache): for tests and benchmarks
+
+    def load(self, path: str) -> _File:
+        """The file at `path`, read and parsed, or from a cache. OSError as read_file."""
+        known = self.memory.get(path) if self.memory is not None else None
+        stamp: tuple[int, ...] = ()
+        if self.memory is not None:
+            try:
+                info = os.stat(path)
+                stamp = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+            except OSError:
+                stamp = ()
+            if known is not None and stamp and known.stamp == stamp and known.settled:
+                return known
+        looked = time.time_ns()
+        data = read_file(path)
+        digest = hashlib.sha256(data).hexdigest()
+        settled = bool(stamp) and stamp[3] < looked - SETTLE_NS
+        if known is not None and known.digest == digest:
+            found = _File(stamp, settled, digest, known.problems, known.parsed)
+        else:
+            text, problems = decode(data, path)
+            found = _File(stamp, settled, digest, tuple(problems), self._parse(digest, text, path))
+        if self.memory is not None:
+            self.memory[path] = found
+        return found
+
+    def _parse(self, digest: str, text: str, path: str) -> Parsed:
+        key = (cache.FORMAT, digest, cache.code_id())
+        name = cache.record_name("parse", *map(str, key))
+        if self.disk is not None:
+            found = self.disk.get(name, key)
+            if found is not None:
+                try:
+                    return Parsed.from_record(*found, path, text)
+                except Exception:  # not a record of ours after all: a miss
+                    pass
+        self.parsed += 1
+        parsed = Parsed.of(parse_text(text, path), path, text)
+        if self.disk is not None:
+            record = parsed.record()
+            if record is not None:
+                self.disk.put(name, key, *record)
+        return parsed
+
+    def forget(self, keep: Iterable[str]) -> None:
+        """Drop the files not in `keep` from memory (they are no longer part of the ledger)."""
+        if self.memory is not None:
+            kept = set(keep)
+            for path in [p for p in self.memory if p not in kept]:
+                del self.memory[path]
+
+
 @dataclass(slots=True)
 class _State:
+    files_cache: FileCache
     diagnostics: list[Diagnostic]
     sources: list[tuple[str, str]]
     files: list[str]
     patterns: list[str]
     seen: set[str]
+    # The ledger's entries, as slices of each file's: (file, start, stop) with the included files'
+    # slices between them, where their includes were.
+    pieces: list[tuple[Parsed, int, int | None]]
+    # Everything the walk learnt from the file system, in order: which files it read (with their
+    # hashes), what each include matched, what went wrong. The same trace, the same entries.
+    trace: list[tuple[object, ...]]
+
+    def problem(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+        where = diagnostic.position
+        self.trace.append((diagnostic.code, diagnostic.message, where.path, where.line))
 
 
-def load_files(paths: Sequence[str]) -> Loaded:
-    state = _State([], [], [], [], set())
-    entries: list[Entry] = []
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """The files of a ledger as read, before their entries are put together."""
+
+    pieces: tuple[tuple[Parsed, int, int | None], ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[tuple[str, str], ...]
+    files: tuple[str, ...]
+    include_patterns: tuple[str, ...]
+    # A hash of the walk's trace: equal fingerprints, equal entries and diagnostics (the files
+    # read, their contents and what every include matched were the same).
+    fingerprint: str
+
+    def entries(self) -> tuple[Entry, ...]:
+        entries: list[Entry] = []
+        for parsed, start, stop in self.pieces:
+            entries.extend(parsed.entries()[start:stop])
+        return tuple(entries)
+
+    def loaded(self) -> Loaded:
+        return Loaded(
+            self.entries(), self.diagnostics, self.sources, self.files, self.include_patterns
+        )
+
+
+def load_files(paths: Sequence[str], files_cache: FileCache | None = None) -> Loaded:
+    return walk_files(paths, files_cache).loaded()
+
+
+def walk_files(paths: Sequence[str], files_cache: FileCache | None = None) -> Walk:
+    """Read every file of the ledger (following includes) and parse it, or find it in a cache."""
+    state = _State(files_cache or FileCache(), [], [], [], [], set(), [], [])
     for path in paths:
-        entries.extend(_load(path, None, (), state))
-    return Loaded(
-        tuple(entries),
+        _load(path, None, (), state)
+    state.files_cache.forget(path for path, _ in state.sources)  # no longer in the ledger
+    fingerprint = hashlib.sha256(repr((tuple(paths), state.trace)).encode()).hexdigest()
+    return Walk(
+        tuple(state.pieces),
         tuple(state.diagnostics),
         tuple(state.sources),
         tuple(state.files),
         tuple(state.patterns),
+        fingerprint,
     )
 
 
-def _load(
-    path: str, included_at: Include | None, stack: tuple[str, ...], state: _State
-) -> list[Entry]:
+def _load(path: str, included_at: Include | None, stack: tuple[str, ...], state: _State) -> None:
     real = os.path.realpath(path)
     where = included_at.position if included_at else Position(path, 1, 1)
     if real in stack:
         chain = " -> ".join(os.path.basename(p) for p in (*stack, real))
-        state.diagnostics.append(
+        state.problem(
             error("JL012", f"include cycle: {chain}", where, hint="remove one of the includes")
         )
-        return []
+        return
     if real in state.seen:  # reached twice through two globs: read once
-        return []
+        return
     if len(stack) >= MAX_INCLUDE_DEPTH:
-        state.diagnostics.append(
+        state.problem(
             error(
                 "JL013",
                 f"includes nested more than {MAX_INCLUDE_DEPTH} deep",
@@ -133,29 +317,28 @@ def _load(
                 hint="include the files from one main ledger instead of from each other",
             )
         )
-        return []
+        return
     state.seen.add(real)
     try:
-        data = read_file(path)
+        found = state.files_cache.load(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         reason = reason[:1].lower() + reason[1:]  # "No such file" reads on after the colon
-        state.diagnostics.append(error("JL010", f"cannot read '{path}': {reason}", where))
-        return []
-    text, problems = decode(data, path)
-    state.diagnostics.extend(problems)
-    state.sources.append((path, text))
+        state.problem(error("JL010", f"cannot read '{path}': {reason}", where))
+        return
+    parsed = found.parsed
+    state.trace.append(("read", path, real, found.digest))
+    state.diagnostics.extend(found.problems)
+    state.sources.append((path, parsed.text))
     state.files.append(real)
-    parsed = parse_text(text, path)
     state.diagnostics.extend(parsed.diagnostics)
-    entries: list[Entry] = []
-    for entry in parsed.entries:
-        if isinstance(entry, Include):
-            for target in _resolve(entry, path, state):
-                entries.extend(_load(target, entry, (*stack, real), state))
-        else:
-            entries.append(entry)
-    return entries
+    start = 0
+    for index, include in parsed.includes:
+        state.pieces.append((parsed, start, index))
+        for target in _resolve(include, path, state):
+            _load(target, include, (*stack, real), state)
+        start = index + 1
+    state.pieces.append((parsed, start, None))
 
 
 MAX_INCLUDE_DEPTH = 100  # a chain this deep is a mistake; deeper would exhaust the stack
@@ -196,12 +379,18 @@ def read_file(path: str) -> bytes:
 
 
 def _resolve(include: Include, including: str, state: _State) -> list[str]:
+    targets = _targets(include, including, state)
+    state.trace.append(("include", include.pattern, tuple(targets)))
+    return targets
+
+
+def _targets(include: Include, including: str, state: _State) -> list[str]:
     base = os.path.dirname(including)
     pattern = os.path.join(base, os.path.expanduser(include.pattern))
     state.patterns.append(os.path.abspath(pattern))
     if not globs.has_magic(pattern):
         if os.path.isdir(pattern):
-            state.diagnostics.append(
+            state.problem(
                 error(
                     "JL011",
                     f'include "{include.pattern}" is a directory',
@@ -211,7 +400,7 @@ def _resolve(include: Include, including: str, state: _State) -> list[str]:
             )
             return []
         if not os.path.exists(pattern):
-            state.diagnostics.append(
+            state.problem(
                 error("JL011", f'include "{include.pattern}": no such file', include.position)
             )
             return []
@@ -220,7 +409,7 @@ def _resolve(include: Include, including: str, state: _State) -> list[str]:
     itself = os.path.realpath(including)
     matches = [p for p in globs.expand(pattern) if os.path.realpath(p) != itself]
     if not matches:
-        state.diagnostics.append(
+        state.problem(
             error("JL011", f'include "{include.pattern}" matches no file', include.position)
         )
     return [os.path.normpath(p) for p in matches]

@@ -13,6 +13,7 @@ from datetime import date
 
 from jobledger.ledger.config import resolve_config
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, warning
+from jobledger.ledger.memo import Memo
 from jobledger.ledger.model import (
     NOTE,
     OTHER,
@@ -37,12 +38,20 @@ def identity(company: str, title: str | None) -> tuple[str, str]:
     return _fold(company), _fold(title or "")
 
 
-def reduce_entries(entries: Sequence[Entry]) -> tuple[Ledger, list[Diagnostic]]:
+def reduce_entries(
+    entries: Sequence[Entry], memo: Memo | None = None
+) -> tuple[Ledger, list[Diagnostic]]:
+    """`memo` (watch): an application whose events are the very same objects as in the last
+    build is not reduced again."""
     config, diagnostics = resolve_config(entries)
     stage_index = {stage.key: stage.index for stage in config.stages}
     outcome_keys = {outcome.key for outcome in config.outcomes}
     roles = {role.key: role for role in config.roles}
-    kinds = [*stage_index, *outcome_keys, NOTE]
+    kinds = [
+        *stage_index,
+        *(outcome.key for outcome in config.outcomes),
+        NOTE,
+    ]  # not the set's order
 
     by_application: dict[tuple[str, str], list[Event]] = {}
     keys: dict[tuple[str, str | None], tuple[str, str]] = {}
@@ -66,16 +75,35 @@ def reduce_entries(entries: Sequence[Entry]) -> tuple[Ledger, list[Diagnostic]]:
             key = keys[spelling] = identity(entry.company, entry.title)
         by_application.setdefault(key, []).append(entry)
 
-    diagnostics.extend(_repeated_lines(by_application))
     applications: list[tuple[tuple[str, str], Application]] = []
+    reduced: list[Diagnostic] = []
+    if memo is not None:
+        memo.start(config)
     for key, events in by_application.items():
         # sorted() is stable: same-date events keep file order.
-        events.sort(key=lambda event: event.date)
-        applications.append((key, _reduce_one(events, config, stage_index, roles, diagnostics)))
+        events.sort(key=_event_date)
+        ids = tuple(map(id, events)) if memo is not None else ()
+        found = memo.get(ids) if memo is not None else None
+        if found is None:
+            repeated = _repeated_lines({key: events})
+            own: list[Diagnostic] = []
+            application = _reduce_one(events, config, stage_index, roles, own)
+            found = (events, application, repeated, own)
+            if memo is not None:
+                memo.put(ids, found)
+        _, application, repeated, own = found
+        diagnostics.extend(repeated)
+        reduced.extend(own)
+        applications.append((key, application))
+    diagnostics.extend(reduced)
 
     diagnostics.extend(_close_names(by_application, config))
     applications.sort(key=lambda item: (item[1].events[0].date, item[0]))
     return Ledger(config, tuple(app for _, app in applications)), diagnostics
+
+
+def _event_date(event: Event) -> date:
+    return event.date
 
 
 def _reduce_one(

@@ -12,6 +12,7 @@ today's date (and today's follow-ups) in the morning, without a save.
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +21,10 @@ from datetime import date
 from typing import TextIO
 
 from jobledger.files import write_atomic
+from jobledger.ledger.cache import open_cache
 from jobledger.ledger.diagnostics import render_text
+from jobledger.ledger.loader import FileCache
+from jobledger.ledger.memo import Memos
 from jobledger.live.server import Page
 from jobledger.live.watcher import Targets
 from jobledger.pipeline import Result, cyclic_gc_paused, is_ledger_file, load_report
@@ -53,6 +57,7 @@ class WatchSession:
         serve: bool = False,
         template: str | None = None,
         shown: ReportOptions | None = None,
+        use_cache: bool = True,
     ) -> None:
         self.ledgers = tuple(ledgers)  # as given: diagnostics show these paths
         self.shown_output = output
@@ -72,6 +77,9 @@ class WatchSession:
         self.built_for: date | None = None  # the report date of the last build
         self.targets = Targets(self.awaited, (), frozenset({self.output}))
         self.page = Page(b"<!DOCTYPE html><title>jobledger</title><p>Building\xe2\x80\xa6</p>")
+        # Each file's parse, kept between builds: a save re-reads and re-parses only that file.
+        self.files_cache = FileCache(open_cache(enabled=use_cache), memory=True)
+        self.memos = Memos()  # and what depends on one application only
 
     def report_date(self) -> date:
         return self.pinned or self.today()
@@ -135,10 +143,22 @@ class WatchSession:
         started = time.perf_counter()
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
+        # The objects the last build left (kept parses, memos, the report) go back to the
+        # collector's oldest generation; the ones this build makes are frozen when it ends, so
+        # the collector does not walk a million young objects right after each build (0.9 s
+        # on 100,000 events). Freezing only hides them from the cyclic collector: reference
+        # counting still frees them, and the next build unfreezes them again.
+        gc.unfreeze()
         with cyclic_gc_paused():  # the render too: see cli/__init__.py
-            result = load_report(self.ledgers, replace(self.shown, as_of=as_of))
+            result = load_report(
+                self.ledgers,
+                replace(self.shown, as_of=as_of),
+                files_cache=self.files_cache,
+                memos=self.memos,
+            )
             self.built_for = as_of
             outputs = self.step(result, clock)
+            gc.freeze()
         written = f"→ {self.shown_output}"
         try:
             if is_ledger_file(self.output, result.files, result.include_patterns):

@@ -49,6 +49,15 @@ log = logging.getLogger(__name__)
 logging.getLogger("watchdog.observers.inotify_c").setLevel(logging.ERROR)
 logging.getLogger("watchdog.observers.inotify").setLevel(logging.ERROR)
 
+
+def _not_a_stopping_emitter(record: logging.LogRecord) -> bool:
+    """watchdog logs an error when an emitter that is being stopped (ours, at exit or when a
+    dead one is replaced) reads one last event: a race it handles, where nothing is lost."""
+    return "called when the thread is inactive" not in record.getMessage()
+
+
+logging.getLogger("watchdog.observers.inotify").addFilter(_not_a_stopping_emitter)
+
 DEBOUNCE_SECONDS = 0.15  # trailing: rebuild this long after the last event of a burst
 POLL_SECONDS = 1.0  # --poll: how often each watched directory is listed
 IDLE_SECONDS = 0.25  # while nothing happens: how often directories and the day are re-checked

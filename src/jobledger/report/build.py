@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from jobledger.ledger.memo import Memo, Memos
 from jobledger.ledger.model import OTHER, Config, Event, Ledger, Role
 from jobledger.report.attention import compute_attention
 from jobledger.report.filters import NO_FILTERS, Filters
@@ -44,7 +45,9 @@ class ReportOptions:
     by: str = "role"  # one of BY
 
 
-def build_report(ledger: Ledger, options: ReportOptions) -> Report:
+def build_report(ledger: Ledger, options: ReportOptions, memos: Memos | None = None) -> Report:
+    """`memos` (watch): what depends on one application only is reused from the last build
+    when that application has not changed (ledger/memo.py)."""
     private = options.private | frozenset(ledger.config.private)
     if private:  # private keys never enter the report, so no output can show them
         ledger = replace(
@@ -58,8 +61,10 @@ def build_report(ledger: Ledger, options: ReportOptions) -> Report:
                 for app in ledger.applications
             ),
         )
-    view = select(view_at(ledger, options.as_of), options.filters)
-    report = compute_report(view, options.by)
+    view = select(
+        view_at(ledger, options.as_of, None if memos is None else memos.view), options.filters
+    )
+    report = compute_report(view, options.by, None if memos is None else memos.rows)
     return replace(report, insights=write_insights(report), filters=options.filters)
 
 
@@ -83,8 +88,10 @@ def select(view: View, filters: Filters) -> View:
     )
 
 
-def compute_report(view: View, by: str = "role") -> Report:
+def compute_report(view: View, by: str = "role", rows: Memo | None = None) -> Report:
     config, apps = view.config, view.applications
+    if rows is not None:
+        rows.start(None)
     by_role: dict[str, list[ApplicationState]] = {role.key: [] for role in (*config.roles, OTHER)}
     for app in apps:
         by_role[app.application.role.key].append(app)
@@ -120,8 +127,19 @@ def compute_report(view: View, by: str = "role") -> Report:
         activity=compute_activity(apps, config, view.as_of),
         sources=compute_sources(apps, config),
         attention=compute_attention(view),
-        applications=tuple(_row(app) for app in apps),
+        applications=tuple(_row(app) for app in apps) if rows is None else _rows(apps, rows),
     )
+
+
+def _rows(apps: tuple[ApplicationState, ...], memo: Memo) -> tuple[ApplicationRow, ...]:
+    rows = []
+    for app in apps:
+        found = memo.get(id(app))
+        if found is None:
+            found = (app, _row(app))  # the pair holds the state its key names
+            memo.put(id(app), found)
+        rows.append(found[1])
+    return tuple(rows)
 
 
 def _row(app: ApplicationState) -> ApplicationRow:

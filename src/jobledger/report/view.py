@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 
 from jobledger.ledger.diagnostics import Diagnostic, warning
+from jobledger.ledger.memo import Memo
 from jobledger.ledger.model import NOTE, Application, Config, Event, Ledger, Outcome, Stage
 
 # Outcomes that are the seeker's own doing, or the employer's silence: not a reply.
@@ -101,8 +102,12 @@ class View:
     upcoming: tuple[Upcoming, ...]  # events after the date, by date, then ledger order
 
 
-def view_at(ledger: Ledger, as_of: date) -> View:
+def view_at(ledger: Ledger, as_of: date, memo: Memo | None = None) -> View:
+    """`memo` (watch): an application that is the very same object as in the last build, at
+    the same date, keeps its state."""
     config = ledger.config
+    if memo is not None:
+        memo.start((config, as_of))
     stage_index = {stage.key: stage.index for stage in config.stages}
     outcomes = {outcome.key: outcome for outcome in config.outcomes}
     states: list[ApplicationState] = []
@@ -114,9 +119,12 @@ def view_at(ledger: Ledger, as_of: date) -> View:
         past, scheduled = events[:split], events[split:]
         upcoming.extend(Upcoming(event, application) for event in scheduled)
         if past:
-            states.append(
-                _state(application, past, scheduled, as_of, config, stage_index, outcomes)
-            )
+            state = memo.get(id(application)) if memo is not None else None
+            if state is None:
+                state = _state(application, past, scheduled, as_of, config, stage_index, outcomes)
+                if memo is not None:
+                    memo.put(id(application), state)  # the state holds the application
+            states.append(state)
     upcoming.sort(key=lambda item: item.event.date)  # stable: ledger order within a day
     return View(config, as_of, tuple(states), tuple(upcoming))
 

@@ -1,0 +1,56 @@
+"""Results per application, kept from one build of `watch` to the next.
+
+A save changes one file; most applications keep the very same Event objects (the loader's cache
+in memory gives them back), so what was computed from them alone can be reused: the reducer's
+step for one application, the application's state at the report date, its row in the report.
+Keys are object identities; each value holds the objects its key names, so an identity cannot be
+reused by another object while it is remembered. A build keeps what it used and drops the rest;
+anything that depends on more than the one application (the configuration, the report date) is
+part of the generation, and a change of it forgets everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+
+class Memo:
+    def __init__(self) -> None:
+        self.generation: Hashable = None
+        self._previous: dict[Hashable, Any] = {}
+        self._current: dict[Hashable, Any] = {}
+        self.hits = 0  # for tests and benchmarks
+        self.misses = 0
+
+    def start(self, generation: Hashable) -> None:
+        """A new build: what the last one used is what this one may find. A different
+        `generation` (configuration, date) forgets everything."""
+        if generation != self.generation:
+            self._previous, self._current = {}, {}
+            self.generation = generation
+        else:
+            self._previous, self._current = self._current, {}
+
+    def get(self, key: Hashable) -> Any:
+        found = self._current.get(key)
+        if found is None:
+            found = self._previous.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._current[key] = found
+        self.hits += 1
+        return found
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self._current[key] = value
+
+
+class Memos:
+    """One memo per stage: the reducer's, the view's, the report's rows."""
+
+    def __init__(self) -> None:
+        self.reduce = Memo()
+        self.view = Memo()
+        self.rows = Memo()

@@ -1,0 +1,488 @@
+"""The parse cache (issue 10): a hit gives exactly what a parse gives; the directory is ours or
+ignored; a bad record is a miss; the size is bounded; --no-cache and JOBLEDGER_NO_CACHE bypass
+it; `check`'s cached result misses on any change to what it depends on."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+import stat
+import threading
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from jobledger.ledger import cache
+from jobledger.ledger.diagnostics import Position
+from jobledger.ledger.loader import FileCache, load_files, walk_files
+from jobledger.ledger.model import Comment, Declaration, Event, Include, Option
+from jobledger.pipeline import check_ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = date(2026, 3, 15)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty cache home of this test's own."""
+    where = tmp_path / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(where))
+    monkeypatch.delenv(cache.NO_CACHE_ENV, raising=False)
+    return where / "jobledger"
+
+
+def records(directory: Path, kind: str = "") -> list[Path]:
+    return sorted(directory.glob(f"{kind}*{cache.SUFFIX}")) if directory.exists() else []
+
+
+def corpus(tmp_path: Path) -> list[Path]:
+    """Real ledgers, the error cases and mutants of the example (errors of every kind)."""
+    paths = [
+        ROOT / "examples" / "blueprint.jobs",
+        *sorted((ROOT / "tests" / "cases").glob("*.jobs")),
+    ]
+    seed = (ROOT / "examples" / "blueprint.jobs").read_text("utf-8")
+    pieces = ['"', "|", "#", ";", ":", "\t", "\n", "  ", "2026-02-30", "\u00a0", "é", "\r", "\x00"]
+    rng = random.Random(10)
+    for n in range(60):
+        text = seed
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(text))
+            text = text[:at] + rng.choice(pieces) + text[at + rng.randint(0, 20) :]
+        path = tmp_path / f"m{n}.jobs"
+        path.write_text(text, encoding="utf-8", newline="")
+        paths.append(path)
+    return paths
+
+
+def test_a_hit_gives_the_same_entries_and_diagnostics(home: Path, tmp_path: Path) -> None:
+    for path in corpus(tmp_path):
+        fresh = load_files([str(path)])  # no cache at all
+        first = FileCache(cache.open_cache())
+        stored = load_files([str(path)], first)
+        second = FileCache(cache.open_cache())
+        hit = load_files([str(path)], second)
+        assert (first.parsed, second.parsed) == (len(stored.files), 0), path
+        for loaded in (stored, hit):
+            assert repr(loaded.entries) == repr(fresh.entries), path
+            assert loaded.entries == fresh.entries
+            assert repr(loaded.diagnostics) == repr(fresh.diagnostics), path
+            assert loaded.sources == fresh.sources
+    assert records(home, "parse")
+
+
+def test_the_same_bytes_under_another_name_are_one_record(home: Path, tmp_path: Path) -> None:
+    text = (ROOT / "examples" / "blueprint.jobs").read_text("utf-8") + "2026-02-30 applied X\n"
+    a, b = tmp_path / "a.jobs", tmp_path / "b.jobs"
+    a.write_text(text, encoding="utf-8")
+    b.write_text(text, encoding="utf-8")
+    load_files([str(a)], FileCache(cache.open_cache()))
+    files = FileCache(cache.open_cache())
+    hit = load_files([str(b)], files)
+    assert files.parsed == 0
+    assert repr(hit) == repr(load_files([str(b)]))  # positions name b, not a
+    assert {d.position.path for d in hit.diagnostics} == {str(b)}
+
+
+def test_every_field_of_every_entry_goes_through_the_cache() -> None:
+    """A field added to an entry type without the codec would be lost: caught here."""
+    where = Position("f.jobs", 7, 3)
+    values = {
+        int: 5,
+        str: "s",
+        bool: True,
+        "tuple[str, ...]": ("a", "b"),
+        "tuple[int, ...]": (4, 9),
+        "tuple[tuple[str, str], ...]": (("k", "v"),),
+    }
+    samples = []
+    for kind in (Event, Declaration, Include, Option, Comment):
+        kwargs: dict[str, object] = {}
+        for number, field in enumerate(dataclasses.fields(kind)):
+            name, annotation = field.name, str(field.type)
+            if name == "position":
+                kwargs[name] = where
+            elif name == "date":
+                kwargs[name] = date(2026, 2, 3)
+            elif name == "what":
+                kwargs[name] = "stage"
+            elif "tuple" in annotation:
+                kwargs[name] = values[annotation.replace(" | None", "")]
+            elif annotation.startswith("int"):
+                kwargs[name] = 100 + number
+            elif annotation.startswith("bool"):
+                kwargs[name] = True
+            else:
+                kwargs[name] = f"{name}-{number}"
+        samples.append(kind(**kwargs))  # type: ignore[arg-type]
+    encoded = cache.encode_entries(samples, "f.jobs")
+    assert encoded is not None
+    assert cache.decode_entries(encoded, "f.jobs") == tuple(samples)
+    assert cache.encode_entries(samples, "other.jobs") is None  # never under another path
+
+
+def test_the_directory_is_created_private(home: Path) -> None:
+    disk = cache.open_cache()
+    assert disk is not None
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o702, 0o720])
+def test_a_directory_others_may_write_to_is_ignored(home: Path, tmp_path: Path, mode: int) -> None:
+    home.mkdir(parents=True)
+    home.chmod(mode)
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("2026-02-03 applied Acme\n", encoding="utf-8")
+    assert cache.open_cache() is None
+    files = FileCache(cache.open_cache())
+    load_files([str(ledger)], files)
+    check_ledger([str(ledger)], AS_OF)
+    assert records(home) == []  # never written
+    home.chmod(0o700)
+    assert cache.open_cache() is not None
+
+
+def test_a_directory_of_someone_else_is_ignored(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("2026-02-03 applied Acme\n", encoding="utf-8")
+    check_ledger([str(ledger)], AS_OF)
+    assert records(home)  # ours: used
+    real = os.getuid()
+    monkeypatch.setattr(os, "getuid", lambda: real + 1)  # as if the directory were another's
+    assert cache.open_cache() is None
+    before = {p: p.stat().st_mtime_ns for p in records(home)}
+    ledger.write_text("2026-02-04 applied Acme\n", encoding="utf-8")
+    check_ledger([str(ledger)], AS_OF)
+    assert {p: p.stat().st_mtime_ns for p in records(home)} == before  # neither read nor written
+
+
+def test_a_symlinked_directory_is_ignored(home: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    home.parent.mkdir(parents=True)
+    home.symlink_to(elsewhere)
+    assert cache.open_cache() is None
+
+
+def test_a_record_owned_or_writable_by_others_is_a_miss(home: Path, tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("2026-02-03 applied Acme\n", encoding="utf-8")
+    load_files([str(ledger)], FileCache(cache.open_cache()))
+    (record,) = records(home, "parse")
+    record.chmod(0o666)
+    files = FileCache(cache.open_cache())
+    load_files([str(ledger)], files)
+    assert files.parsed == 1
+
+
+def corrupt_ways(data: bytes) -> dict[str, bytes]:
+    middle = len(data) // 2
+    return {
+        "empty": b"",
+        "truncated": data[:middle],
+        "one byte flipped": data[:middle] + bytes([data[middle] ^ 0x40]) + data[middle + 1 :],
+        "no magic": b"\x00" * len(data),
+        "random bytes": random.Random(3).randbytes(len(data)),
+        "text": b"hello, this is not a record\n",
+    }
+
+
+@pytest.mark.parametrize("way", sorted(corrupt_ways(b"x" * 100)))
+def test_a_corrupt_record_is_a_miss(home: Path, tmp_path: Path, way: str) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(
+        (ROOT / "examples" / "blueprint.jobs").read_text("utf-8") + "2026-02-30 x\n", "utf-8"
+    )
+    expected = repr(load_files([str(ledger)]))
+    load_files([str(ledger)], FileCache(cache.open_cache()))
+    (record,) = records(home, "parse")
+    record.write_bytes(corrupt_ways(record.read_bytes())[way])
+    files = FileCache(cache.open_cache())
+    assert repr(load_files([str(ledger)], files)) == expected
+    assert files.parsed == 1
+    # and the miss wrote a good record again
+    files = FileCache(cache.open_cache())
+    assert repr(load_files([str(ledger)], files)) == expected
+    assert files.parsed == 0
+
+
+def test_a_foreign_record_under_the_right_name_is_a_miss(home: Path, tmp_path: Path) -> None:
+    """Valid marshal with a valid CRC, but another key (another version, say): a miss."""
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("2026-02-03 applied Acme\n", encoding="utf-8")
+    load_files([str(ledger)], FileCache(cache.open_cache()))
+    (record,) = records(home, "parse")
+    disk = cache.open_cache()
+    assert disk is not None
+    disk.put(record.name, ("another", "key"), ((), ()))
+    files = FileCache(disk)
+    assert load_files([str(ledger)], files).entries[0].company == "Acme"  # type: ignore[union-attr]
+    assert files.parsed == 1
+    disk.put(record.name, disk_key(record, disk), ("not", "a", "parse", "record"))
+    files = FileCache(disk)
+    assert load_files([str(ledger)], files).entries[0].company == "Acme"  # type: ignore[union-attr]
+    assert files.parsed == 1
+
+
+def disk_key(record: Path, disk: cache.DiskCache) -> tuple[object, ...]:
+    """The key stored in a record (read back as the cache reads it)."""
+    import marshal
+
+    data = record.read_bytes()
+    start = len(cache.MAGIC) + 8
+    end = start + int.from_bytes(data[len(cache.MAGIC) + 4 : start], "big")
+    key, _ = marshal.loads(data[start:end])
+    return tuple(key)
+
+
+def test_the_cache_stays_under_its_size_least_recently_used_out(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk = cache.open_cache()
+    assert disk is not None
+    blob = b"x" * 10_000
+    for n in range(10):
+        disk.put(f"r{n}{cache.SUFFIX}", (n,), blob)
+        os.utime(home / f"r{n}{cache.SUFFIX}", (1_000_000 + n, 1_000_000 + n))
+    disk.get(f"r2{cache.SUFFIX}", (2,))  # used: now the most recent
+    disk.evict(limit=35_000)
+    kept = {p.name for p in records(home)}
+    assert sum(p.stat().st_size for p in records(home)) <= 35_000
+    assert kept == {f"r{n}{cache.SUFFIX}" for n in (2, 8, 9)}
+
+
+def test_writing_sweeps_the_cache(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "MAX_BYTES", 45_000)
+    for n in range(10):  # a run each: each sweeps after its first write
+        disk = cache.open_cache()
+        assert disk is not None
+        disk.put(f"r{n}{cache.SUFFIX}", (n,), (), b"x" * 10_000)
+        disk.close()
+    assert 30_000 < sum(p.stat().st_size for p in records(home)) <= 45_000
+    disk = cache.open_cache()  # one run, many writes: swept every quarter of MAX_BYTES
+    assert disk is not None
+    for n in range(10, 30):
+        disk.put(f"r{n}{cache.SUFFIX}", (n,), (), b"x" * 10_000)
+    assert sum(p.stat().st_size for p in records(home)) <= 45_000 + 45_000 // 4
+
+
+def test_a_put_leaves_no_temporary_file_and_old_ones_are_swept(home: Path) -> None:
+    disk = cache.open_cache()
+    assert disk is not None
+    stale = home / ".tmp-1-dead"
+    stale.write_bytes(b"half a record")
+    os.utime(stale, (1_000_000, 1_000_000))
+    fresh = home / ".tmp-2-alive"  # another run writing right now
+    fresh.write_bytes(b"half")
+    disk.put(f"r{cache.SUFFIX}", ("k",), ("v",))
+    assert sorted(p.name for p in home.iterdir()) == [".tmp-2-alive", f"r{cache.SUFFIX}"]
+    found = disk.get(f"r{cache.SUFFIX}", ("k",))
+    assert found is not None and found[0] == ("v",)
+
+
+def test_concurrent_writers_and_readers_see_a_whole_record_or_none(home: Path) -> None:
+    name, key = f"shared{cache.SUFFIX}", ("k",)
+    values = [tuple(range(n, n + 20_000)) for n in range(4)]
+    seen: list[object] = []
+    errors: list[BaseException] = []
+
+    def write(value: tuple[int, ...]) -> None:
+        disk = cache.open_cache()
+        assert disk is not None
+        for _ in range(15):
+            disk.put(name, key, value)
+
+    def read() -> None:
+        disk = cache.open_cache()
+        assert disk is not None
+        try:
+            for _ in range(60):
+                found = disk.get(name, key)
+                seen.append(None if found is None else found[0])
+        except BaseException as exc:  # pragma: no cover - the failure being tested for
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(v,)) for v in values]
+    threads += [threading.Thread(target=read) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert all(value is None or value in values for value in seen)
+    assert any(value is not None for value in seen)
+
+
+def test_no_cache_and_the_environment_variable_bypass_it(
+    home: Path, tmp_path: Path, run_cli: object
+) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("2026-02-03 applied Acme\n", encoding="utf-8")
+    env = {"XDG_CACHE_HOME": str(home.parent)}
+    for args, extra in (
+        (["check", "--no-cache"], {}),
+        (["report", "--no-cache"], {}),
+        (["check"], {cache.NO_CACHE_ENV: "1"}),
+        (["report"], {cache.NO_CACHE_ENV: "1"}),
+    ):
+        done = run_cli(*args, str(ledger), "--as-of", "2026-03-15", env={**env, **extra})  # type: ignore[operator]
+        assert done.returncode == 0, done.stderr
+        assert records(home) == [], args
+    done = run_cli("check", str(ledger), "--as-of", "2026-03-15", env=env)  # type: ignore[operator]
+    assert done.returncode == 0
+    assert records(home, "parse") and records(home, "check")
+    assert cache.open_cache(enabled=False) is None
+
+
+# ---------------------------------------------------------------- check's cached result
+
+
+def checked(paths: list[Path], as_of: date = AS_OF, strict: bool = False) -> str:
+    return repr(check_ledger([str(p) for p in paths], as_of, strict=strict))
+
+
+def uncached(paths: list[Path], as_of: date = AS_OF, strict: bool = False) -> str:
+    return repr(check_ledger([str(p) for p in paths], as_of, strict=strict, use_cache=False))
+
+
+def test_a_warm_check_says_what_a_cold_one_says(home: Path, tmp_path: Path) -> None:
+    for path in corpus(tmp_path):
+        expected = uncached([path])
+        assert checked([path]) == expected  # stores
+        assert checked([path]) == expected  # a hit
+        assert checked([path], strict=True) == uncached([path], strict=True)
+        assert checked([path], as_of=date(2020, 1, 1)) == uncached([path], as_of=date(2020, 1, 1))
+
+
+def test_a_warm_check_decodes_no_entry(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text((ROOT / "examples" / "blueprint.jobs").read_text("utf-8"), "utf-8")
+    checked([ledger])
+
+    def refuse(rows: object, path: str) -> None:
+        raise AssertionError("decoded entries on a warm check")
+
+    monkeypatch.setattr(cache, "decode_entries", refuse)
+    assert checked([ledger]) == uncached([ledger])
+
+
+def split_ledger(tmp_path: Path) -> tuple[Path, Path, Path]:
+    main = tmp_path / "main.jobs"
+    (tmp_path / "years").mkdir()
+    a, b = tmp_path / "years" / "2025.jobs", tmp_path / "years" / "2026.jobs"
+    main.write_text('include "years/*.jobs"\n2026-01-02 applied Main\n', encoding="utf-8")
+    a.write_text("2025-05-01 applied Acme\n2025-05-01 applied Acme\n", encoding="utf-8")
+    b.write_text("2026-02-01 applied Acme\n2026-02-03 appled Beta\n", encoding="utf-8")
+    return main, a, b
+
+
+def test_any_change_to_what_check_read_misses(home: Path, tmp_path: Path) -> None:
+    main, a, b = split_ledger(tmp_path)
+    first = checked([main])
+    assert first == uncached([main]) and "JL220" in first and "JL243" in first
+    assert checked([main]) == first
+    # an included file changes
+    b.write_text("2026-02-01 applied Acme\n2026-02-03 applied Beta\n", encoding="utf-8")
+    assert checked([main]) == uncached([main]) != first
+    # a new file matches the glob
+    (tmp_path / "years" / "2027.jobs").write_text("2027-01-01 appled Gamma\n", encoding="utf-8")
+    assert "Gamma" not in first and "appled" in checked([main]) == uncached([main])
+    # a matched file goes away
+    a.unlink()
+    assert checked([main]) == uncached([main])
+    assert "2025.jobs" not in checked([main])
+    # the main file changes, the date, --strict
+    main.write_text('include "years/*.jobs"\n2036-01-02 applied Main\n', encoding="utf-8")
+    assert checked([main]) == uncached([main])
+    assert "JL242" in checked([main])
+    assert "JL242" not in checked([main], as_of=date(2036, 1, 1))
+    assert checked([main], strict=True) == uncached([main], strict=True) != checked([main])
+
+
+def test_the_same_ledger_from_another_directory_names_its_own_paths(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    split_ledger(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    here = check_ledger(["main.jobs"], AS_OF)
+    monkeypatch.chdir(tmp_path / "years")
+    there = check_ledger(["../main.jobs"], AS_OF)
+    assert {d.position.path for d in here.diagnostics} != {
+        d.position.path for d in there.diagnostics
+    }
+    assert repr(there) == repr(check_ledger(["../main.jobs"], AS_OF, use_cache=False))
+
+
+def test_a_new_version_misses(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    main, _, _ = split_ledger(tmp_path)
+    checked([main])
+    monkeypatch.setattr(cache, "code_id", lambda: "another version")
+    files = FileCache(cache.open_cache())
+    walk_files([str(main)], files)
+    assert files.parsed == 3
+
+
+# ---------------------------------------------------------------- watch's cache in memory
+
+
+def test_in_memory_a_file_is_parsed_again_only_when_its_bytes_change(tmp_path: Path) -> None:
+    main, a, b = split_ledger(tmp_path)
+    files = FileCache(memory=True)
+    first = load_files([str(main)], files)
+    assert files.parsed == 3
+    again = load_files([str(main)], files)
+    assert files.parsed == 3
+    assert all(x is y for x, y in zip(first.entries, again.entries, strict=True))
+    b.write_text("2026-02-01 applied Acme\n2026-02-03 applied Beta\n", encoding="utf-8")
+    changed = load_files([str(main)], files)
+    assert files.parsed == 4
+    assert changed.entries == load_files([str(main)]).entries
+    from_a = [e for e in first.entries if e.position.path == str(a)]
+    assert all(any(e is x for x in changed.entries) for e in from_a)  # untouched: the same
+    os.utime(a)  # touched, same bytes: read again, not parsed again
+    load_files([str(main)], files)
+    assert files.parsed == 4
+
+
+# ---------------------------------------------------------------- watch: memos across builds
+
+
+def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
+    """A watch session's builds (files and per-application results kept between them) give
+    exactly the report and diagnostics a fresh build gives, whatever changed in between."""
+    from jobledger.ledger.memo import Memos
+    from jobledger.pipeline import load_report
+    from jobledger.report.build import ReportOptions
+
+    main, a, b = split_ledger(tmp_path)
+    seed = (ROOT / "examples" / "blueprint.jobs").read_text("utf-8")
+    body = "\n".join(line for line in seed.splitlines() if line[:1].isdigit() or line[:1] == " ")
+    a.write_text(body + "\n2025-05-01 applied Acme\n", encoding="utf-8")  # Acme: in a and b
+    b.write_text("2026-02-01 applied Acme\n2026-02-03 applied Beta\n", encoding="utf-8")
+    files, memos = FileCache(memory=True), Memos()
+
+    def same(as_of: date = AS_OF, private: frozenset[str] = frozenset()) -> bool:
+        options = ReportOptions(as_of, private=private)
+        kept = load_report([str(main)], options, files_cache=files, memos=memos)
+        fresh = load_report([str(main)], options, use_cache=False)
+        assert repr(kept) == repr(fresh)
+        return kept.report is not None
+
+    assert same() and same()
+    assert memos.reduce.hits > 0 and memos.view.hits > 0 and memos.rows.hits > 0
+    b.write_text(b.read_text("utf-8") + "2026-02-05 rejected Acme\n", encoding="utf-8")
+    same()  # an application in both files changes
+    b.write_text("2026-02-01 interview Acme\n2026-03-01 applied Delta #x\n", encoding="utf-8")
+    same()
+    same(as_of=date(2026, 2, 2))  # another date
+    main.write_text('include "years/*.jobs"\noption ghost-after 10\nrole x "X"\n', encoding="utf-8")
+    same(as_of=date(2026, 2, 2))  # another configuration
+    same(private=frozenset({"source"}))
+    a.write_text(body.replace("applied", "aplied", 3) + "\n", encoding="utf-8")
+    assert not same()  # errors
