@@ -369,3 +369,38 @@ def test_by_source_cuts_the_pipeline_table() -> None:
 def test_a_filter_that_names_nothing_is_a_usage_error(args: list[str], message: str) -> None:
     done = jobledger("report", "examples/blueprint.jobs", "--as-of", "2026-03-15", *args)
     assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_each_command_declares_only_its_own_options() -> None:
+    """`main` declares the options of the command named on the line alone (start-up time):
+    its list of commands must be the parser's, and every command still gets its options."""
+    import argparse
+
+    from jobledger.cli.arguments import COMMANDS, build_parser
+
+    def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+        (action,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        return dict(action.choices)
+
+    full = subcommands(build_parser())
+    assert set(full) == COMMANDS
+    for name in COMMANDS:
+        alone = subcommands(build_parser(only=name))
+        assert set(alone) == COMMANDS  # all listed in --help
+        declared = {o for a in alone[name]._actions for o in a.option_strings}
+        assert declared == {o for a in full[name]._actions for o in a.option_strings}, name
+        others = [other for other in COMMANDS - {name} if len(alone[other]._actions) > 1]
+        assert others == [], name  # the others were not given their options
+
+
+def test_version_is_printed_without_argparse() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "jobledger", "--version"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+        check=True,
+    )
+    assert done.stdout.startswith("jobledger ")
+    assert " argparse\n" not in done.stderr  # the fast path: nothing to parse
+    assert jobledger("report", "--version").returncode == 2  # a command's options are its own

@@ -13,7 +13,7 @@ import pytest
 from conftest import cli_env, require_tool
 from test_golden import check
 
-from jobledger.cli import build_parser
+from jobledger.cli.arguments import build_parser
 from jobledger.cli.completion import bash, describe, fish, zsh
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from jobledger.cli import build_parser
+from jobledger.cli.arguments import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from conftest import require_tool
 
-from jobledger.cli import build_parser
+from jobledger.cli.arguments import build_parser
 from jobledger.cli.completion import describe
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
         return OK
     if args.shell is None:
         raise UsageError("name a shell: jobledger completion bash, zsh or fish")
-    from jobledger.cli import build_parser
+    from jobledger.cli.arguments import build_parser
 
     commands = describe(build_parser())
     script = {"bash": bash, "zsh": zsh, "fish": fish}[args.shell](commands)

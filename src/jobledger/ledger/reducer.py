@@ -266,21 +266,27 @@ def _close_names(
     budget = CLOSE_NAME_BUDGET
     matcher = difflib.SequenceMatcher(autojunk=False)
     for name, first in candidates:
-        matcher.set_seq2(name)
-        best: tuple[float, Event] | None = None
         # A ratio of 0.8 allows a length difference of at most a fifth of the total.
         spread = len(name) // 4 + 1
-        for length in range(len(name) - spread, len(name) + spread + 1):
-            for other_name, other in by_length.get(length, ()):
-                budget -= 1
-                matcher.set_seq1(other_name)
-                if (
-                    matcher.real_quick_ratio() >= CLOSE_NAME_CUTOFF
-                    and matcher.quick_ratio() >= CLOSE_NAME_CUTOFF
-                    and (ratio := matcher.ratio()) >= CLOSE_NAME_CUTOFF
-                    and (best is None or ratio > best[0])
-                ):
-                    best = (ratio, other)
+        others = [
+            other
+            for length in range(len(name) - spread, len(name) + spread + 1)
+            for other in by_length.get(length, ())
+        ]
+        if not others:
+            continue
+        matcher.set_seq2(name)  # difflib indexes seq2 once per candidate: worth it only here
+        best: tuple[float, Event] | None = None
+        for other_name, other in others:
+            budget -= 1
+            matcher.set_seq1(other_name)
+            if (
+                matcher.real_quick_ratio() >= CLOSE_NAME_CUTOFF
+                and matcher.quick_ratio() >= CLOSE_NAME_CUTOFF
+                and (ratio := matcher.ratio()) >= CLOSE_NAME_CUTOFF
+                and (best is None or ratio > best[0])
+            ):
+                best = (ratio, other)
         if best is not None:
             other = best[1]
             found.append(
