@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -172,7 +173,31 @@ def test_help_and_check_do_not_import_jinja2_or_watchdog() -> None:
         return [m for m in done.stdout.strip().split(",") if m]
 
     assert heavy_imports("jobledger.cli") == []  # --help
-    assert heavy_imports("jobledger.cli, jobledger.cli.check") == ["lark"]  # check: no jinja2
+    assert heavy_imports("jobledger.cli, jobledger.cli.check") == []  # check: no jinja2
+
+
+def test_lark_is_loaded_only_when_a_file_is_not_in_the_parse_cache(tmp_path: Path) -> None:
+    """A file found in the parse cache needs no parser: Lark's import is a third of a small
+    report's start-up."""
+    ledger = tmp_path / "hunt.jobs"
+    shutil.copy(EXAMPLE, ledger)
+    code = (
+        "import sys; from jobledger.cli import main; "
+        f"main(['check', {str(ledger)!r}]); print('lark' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT / "src")}
+
+    def loads_lark() -> bool:
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        return done.stdout.strip().endswith("True")
+
+    assert loads_lark()  # cold: the file is parsed
+    assert not loads_lark()  # warm
+    with ledger.open("a", encoding="utf-8") as file:
+        file.write("2026-03-16 note Globex | Software Engineer\n")
+    assert loads_lark()  # changed: parsed again
 
 
 @pytest.mark.parametrize("case", ["blueprint", "markdown-hostile", "custom-stages"])

@@ -34,9 +34,10 @@ from typing import Literal, TextIO
 
 from jobledger.files import write_atomic
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, render_text
+from jobledger.ledger.lines import normalize_newlines
 from jobledger.ledger.loader import byte_order_mark, decode
 from jobledger.ledger.model import Comment, Declaration, Entry, Event, Include, Option
-from jobledger.ledger.parser import normalize_newlines, parse_text, split_application
+from jobledger.ledger.parser import parse_text, split_application
 
 INDENT = "    "  # metadata, and comment lines that were indented
 GAP = "  "  # the least space before aligned tags and comments

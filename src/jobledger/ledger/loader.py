@@ -12,12 +12,15 @@ import stat
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobledger.ledger import cache, globs
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
+from jobledger.ledger.lines import MAX_SYNTAX_ERRORS, normalize_newlines
 from jobledger.ledger.model import Entry, Include
-from jobledger.ledger.parser import MAX_SYNTAX_ERRORS, ParseResult, normalize_newlines, parse_text
+
+if TYPE_CHECKING:
+    from jobledger.ledger.parser import ParseResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +126,8 @@ class Parsed:
             try:
                 self._entries = cache.decode_entries(marshal.loads(self._rows or b""), self.path)
             except Exception:  # a record we cannot read after all: parse the text again
+                from jobledger.ledger.parser import parse_text
+
                 self._entries = parse_text(self.text, self.path).entries
             self._rows = None
         return self._entries
@@ -215,6 +220,8 @@ class FileCache:
                 except Exception:  # not a record of ours after all: a miss
                     pass
         self.parsed += 1
+        from jobledger.ledger.parser import parse_text  # Lark only when a file is not cached
+
         parsed = Parsed.of(parse_text(text, path), path, text)
         if self.disk is not None:
             record = parsed.record()

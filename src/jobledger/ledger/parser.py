@@ -25,6 +25,7 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput
 
 from jobledger import accelerators
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, make_position
+from jobledger.ledger.lines import MAX_SYNTAX_ERRORS, normalize_newlines
 from jobledger.ledger.model import (
     Comment,
     Declaration,
@@ -36,7 +37,6 @@ from jobledger.ledger.model import (
 )
 from jobledger.ledger.syntax_errors import explain
 
-MAX_SYNTAX_ERRORS = 200  # per file: past this a file is junk, not a ledger with typos
 FIRST_RETRY_WINDOW = 64  # lines parsed after an error before the window grows again
 
 
@@ -467,13 +467,6 @@ def _strict_error(lark: Lark, builder: _Builder, line: str) -> UnexpectedInput |
 
 
 _lock = threading.Lock()  # the transformer's sink is shared state
-
-
-def normalize_newlines(text: str) -> str:
-    """CRLF and a lone CR (old Mac files) are line breaks, as LF is."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text
 
 
 def parse_text(text: str, path: str) -> ParseResult:
