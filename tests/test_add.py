@@ -50,8 +50,8 @@ def test_an_event_is_appended_with_the_existing_spelling(hunt: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "added to hunt.jobs:3" in done.stderr
-    assert hunt.read_text() == LEDGER + (
-        "2026-02-10 phone Acme Corp | Staff Engineer  ; with the hiring manager\n"
+    assert hunt.read_text() == LEDGER + (  # in fmt's layout, as the file was
+        "2026-02-10 phone   Acme Corp | Staff Engineer  ; with the hiring manager\n"
         "    source: referral\n"
     )
     assert check(hunt.parent).returncode == 0
@@ -61,7 +61,7 @@ def test_the_date_defaults_to_today(hunt: Path) -> None:
     from datetime import date
 
     assert add("note", "Acme Corp | Staff Engineer", cwd=hunt.parent).returncode == 0
-    assert hunt.read_text().endswith(f"{date.today()} note Acme Corp | Staff Engineer\n")
+    assert hunt.read_text().endswith(f"{date.today()} note    Acme Corp | Staff Engineer\n")
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_utf16_and_cr_only_files_keep_their_form(hunt: Path) -> None:
         == 0
     )
     text = hunt.read_bytes()[2:].decode("utf-16-le")
-    assert text.endswith("\r2026-02-05 note Acme Corp | Staff Engineer\r") and "\n" not in text
+    assert text.endswith("\r2026-02-05 note    Acme Corp | Staff Engineer\r") and "\n" not in text
 
 
 def test_a_read_only_file_is_left_alone(hunt: Path) -> None:
@@ -151,7 +151,7 @@ def test_with_includes_the_event_goes_where_the_application_lives(tmp_path: Path
     ledger = ("-f", "hunt.jobs")
     done = add("phone", "old co | dev", "--date", "2026-01-05", *ledger, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "2025.jobs").read_text().endswith("2026-01-05 phone Old Co | Dev\n")
+    assert (tmp_path / "2025.jobs").read_text().endswith("2026-01-05 phone   Old Co | Dev\n")
     done = add("applied", "Third | Dev", "--date", "2026-02-02", *ledger, cwd=tmp_path)
     assert done.returncode == 0
     assert main.read_text().endswith("2026-02-02 applied Third | Dev\n")
@@ -183,3 +183,48 @@ def test_no_temp_file_is_left_behind(hunt: Path) -> None:
     add("note", "Acme Corp | Staff Engineer", cwd=hunt.parent)
     add("intervew", "Acme Corp | Staff Engineer", cwd=hunt.parent)
     assert sorted(os.listdir(hunt.parent)) == ["hunt.jobs"]
+
+
+def test_an_event_that_breaks_an_older_line_is_refused(tmp_path: Path) -> None:
+    """The new event is fine on its own line, but dated before the application's later
+    stage: `check` would then report an error at that later line. Nothing is written."""
+    ledger = tmp_path / "hunt.jobs"
+    text = "2026-02-01 applied A\n2026-02-10 phone A\n"
+    ledger.write_text(text, encoding="utf-8")
+    done = add("rejected", "A", "--date", "2026-02-05", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "hunt.jobs:2:" in done.stderr and "[JL240]" in done.stderr
+    assert "nothing added" in done.stderr
+    assert ledger.read_text(encoding="utf-8") == text
+    assert check(tmp_path).returncode == 0
+
+
+def fmt_check(cwd: Path) -> int:
+    return subprocess.run(
+        [sys.executable, "-m", "jobledger", "fmt", "--check", "hunt.jobs"],
+        cwd=cwd,
+        env=cli_env(),
+        capture_output=True,
+        timeout=60,
+    ).returncode
+
+
+def test_a_file_in_fmt_layout_stays_in_it(tmp_path: Path) -> None:
+    """With the README's `fmt --check` pre-commit hook, `add` then `git commit` must pass:
+    the block the event joins is aligned again."""
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("2026-02-01 applied A  #x\n2026-02-10 phone   A\n", encoding="utf-8")
+    assert fmt_check(tmp_path) == 0
+    assert add("rejected", "A", "--date", "2026-02-15", cwd=tmp_path).returncode == 0
+    assert ledger.read_text(encoding="utf-8") == (
+        "2026-02-01 applied  A  #x\n2026-02-10 phone    A\n2026-02-15 rejected A\n"
+    )
+    assert fmt_check(tmp_path) == 0
+
+
+def test_a_file_not_in_fmt_layout_keeps_its_own(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    text = "2026-02-01   applied A\n2026-02-10 phone A\n"
+    ledger.write_text(text, encoding="utf-8")
+    assert add("rejected", "A", "--date", "2026-02-15", cwd=tmp_path).returncode == 0
+    assert ledger.read_text(encoding="utf-8") == text + "2026-02-15 rejected A\n"

@@ -40,6 +40,17 @@ def test_init_golden(tmp_path: Path) -> None:
     check(ROOT / "tests" / "golden" / "init.jobs", written)
 
 
+def test_the_starter_and_the_example_are_in_fmt_layout(tmp_path: Path) -> None:
+    """The README suggests a `fmt --check` pre-commit hook: the first commit after `init`, and
+    a copy of the example, must pass it."""
+    assert jobledger("init", cwd=tmp_path).returncode == 0
+    examples = [
+        str(p) for p in [ROOT / "examples" / "blueprint.jobs", *ROOT.glob("examples/*/*.jobs")]
+    ]
+    done = jobledger("fmt", "--check", "hunt.jobs", *examples, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_the_starter_checks_clean_and_tracks_nothing(tmp_path: Path) -> None:
     assert jobledger("init", cwd=tmp_path).returncode == 0
     done = jobledger("check", cwd=tmp_path)  # found as the only *.jobs here

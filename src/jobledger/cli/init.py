@@ -18,9 +18,9 @@ HEADER = """\
 ; funnel with `jobledger report`. The format: docs/format.md in the jobledger repository.
 
 option title "Job hunt"
-option ghost-after 30          ; silent this many days while waiting: counted as ghosted
-option follow-up-after 7       ; silent this many days while waiting: time to follow up
-option base-stage applied      ; the stage that counts as "applied" in the funnel
+option ghost-after 30      ; silent this many days while waiting: counted as ghosted
+option follow-up-after 7   ; silent this many days while waiting: time to follow up
+option base-stage applied  ; the stage that counts as "applied" in the funnel
 ; option private "salary, contact"   ; metadata keys left out of every report
 
 ; The funnel, in order: KEY "state" "milestone". Rename, add or remove stages freely
@@ -51,17 +51,15 @@ EXAMPLES = """
 ; 2026-02-02 note      Acme Corp | Staff Engineer          ; sent the take-home
 ; 2026-02-09 rejected  Acme Corp | Staff Engineer
 ;     lesson: they wanted more Kubernetes
-
 """
 
 
 def starter() -> str:
-    """The starter ledger's text: the defaults of ledger/model.py written out as directives."""
+    """The starter ledger's text: the defaults of ledger/model.py written out as directives,
+    in `fmt`'s layout (a `fmt --check` pre-commit hook passes on it)."""
     key_width = max(len(key) for key, _ in DEFAULT_STAGES)
-    label_width = max(len(label) for _, label in DEFAULT_STAGES) + 2
     stages = "".join(
-        f"stage {key:<{key_width}} {quoted(label):<{label_width}} "
-        f"{quoted(DEFAULT_MILESTONES[key])}\n"
+        f"stage {key:<{key_width}} {quoted(label)} {quoted(DEFAULT_MILESTONES[key])}\n"
         for key, label in DEFAULT_STAGES
     )
     outcome_width = max(len(key) for key, _ in DEFAULT_OUTCOMES)

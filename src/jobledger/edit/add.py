@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from jobledger.edit.fmt import format_text
 from jobledger.files import write_atomic
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
 from jobledger.ledger.loader import byte_order_mark, decode
@@ -130,7 +131,7 @@ def append(path: str, text: str, ledger_entries: Sequence[Entry], name: str) -> 
             if os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
                 continue
             before = handle.read()
-            after, line = _appended(before, text)
+            after, line = _appended(before, text, path)
             _check(path, before, after, text, ledger_entries)
             try:
                 write_atomic(path, after, expect=before)
@@ -142,16 +143,21 @@ def append(path: str, text: str, ledger_entries: Sequence[Entry], name: str) -> 
     raise OSError(f"cannot write {path}: it kept changing; nothing written")
 
 
-def _appended(data: bytes, text: str) -> tuple[bytes, int]:
+def _appended(data: bytes, text: str, path: str) -> tuple[bytes, int]:
     """The file with `text` at its end, in its own encoding and line ending, a final newline
-    first if it lacked one; and the line number the text starts on."""
+    first if it lacked one; and the line number the text starts on. A file in `fmt`'s layout
+    stays in it (its last block is aligned again), so a `fmt --check` hook keeps passing."""
     bom, codec = byte_order_mark(data)
-    body = data[len(bom) :].decode(codec)
+    original = body = data[len(bom) :].decode(codec)
     newline = _newline(body)
     if body and not body.endswith(("\n", "\r")):
         body += newline
     line = body.count(newline) + 1 if body else 1
     body += text.replace("\n", newline)
+    if original and not format_text(original, path).changed:
+        formatted = format_text(body, path)
+        if formatted.formatted:  # fmt squeezes no blank line here: the line number holds
+            body = formatted.text
     return bom + body.encode(codec), line
 
 
@@ -179,9 +185,10 @@ def _check(path: str, before: bytes, after: bytes, text: str, entries: Sequence[
     (event,) = new.entries[len(old.entries) :]
     assert isinstance(event, Event)
     # The whole ledger with the new event in it: what `check` would then say about it.
+    # The ledger had no error before: any error now is the new event's doing, even one
+    # reported at another line (a `rejected` dated before that application's interview).
     _, diagnostics = reduce_entries([*entries, event])
-    here = (event.position.path, event.position.line)
-    found = [d for d in diagnostics if d.is_error and (d.position.path, d.position.line) == here]
+    found = [d for d in diagnostics if d.is_error]
     if found:
         raise Refused(found)
 
