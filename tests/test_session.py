@@ -109,3 +109,21 @@ def test_a_page_left_open_overnight_says_the_new_date_in_the_morning(tmp_path: P
     finally:
         watcher.stop()
         thread.join(timeout=2)
+
+
+def test_a_save_that_removes_the_filtered_role_is_warned_once(tmp_path: Path) -> None:
+    from jobledger.report.build import ReportOptions
+    from jobledger.report.filters import Filters
+
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text('role swe "SWE"\n' + ledger_text(2), encoding="utf-8")
+    shown = ReportOptions(DAY, filters=Filters(roles=("swe",)))
+    session = session_for(tmp_path, shown=shown)
+    out, err = io.StringIO(), io.StringIO()
+    session.rebuild(out, err)
+    assert session.filter_problems == () and err.getvalue() == ""
+    ledger.write_text('role eng "SWE"\n' + ledger_text(2), encoding="utf-8")
+    session.rebuild(out, err)
+    session.rebuild(out, err)  # the same problem again: said once
+    assert err.getvalue().count("warning: --role swe: no such role") == 1
+    assert session.filter_problems != ()

@@ -445,6 +445,18 @@ def test_output_may_not_be_the_ledger(tmp_path: Path) -> None:
     assert ledger.read_text() == ledger_text(1)
 
 
+def test_a_filter_the_ledger_cannot_match_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    """As report, status and export do: `--role sw` with only `swe` declared is a usage error,
+    not an empty report that looks like a dead hunt."""
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text('role swe "Software Engineer"\n' + ledger_text(1))
+    out = tmp_path / "hunt.html"
+    with WatchProcess(ledger, "--role", "sw", "-o", out, cwd=tmp_path) as watch:
+        assert watch.proc.wait(10) == 2
+    assert "--role sw: no such role; did you mean 'swe'?" in "\n".join(watch.err)
+    assert not out.exists()
+
+
 # ---------------------------------------------------------------- nothing on the observer's thread
 # may leave the watch deaf (issue 7, point 22)
 

@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             shown = ", ".join(args.files or [os.path.relpath(given[0])])
             say(f"watching {shown} → {output}")
             session.rebuild(out, err, notify)
+            if session.filter_problems:  # as report, status and export do
+                raise UsageError("; ".join(session.filter_problems))
             watcher.start()
             if server is not None:
                 if not is_loopback(server.host):

@@ -31,6 +31,7 @@ from jobledger.pipeline import Result, cyclic_gc_paused, is_ledger_file, load_re
 from jobledger.render.html import content_security_policy, render_html, render_text_page
 from jobledger.render.markdown import render_markdown
 from jobledger.report.build import ReportOptions
+from jobledger.report.filters import filter_problems
 from jobledger.report.model import Report
 
 
@@ -80,6 +81,10 @@ class WatchSession:
         # Each file's parse, kept between builds: a save re-reads and re-parses only that file.
         self.files_cache = FileCache(open_cache(enabled=use_cache), memory=True)
         self.memos = Memos()  # and what depends on one application only
+        # A filter naming a role or status the ledger does not have (as of the last build
+        # that read the ledger): `watch` refuses to start with one, and warns if a save
+        # makes one.
+        self.filter_problems: tuple[str, ...] = ()
 
     def report_date(self) -> date:
         return self.pinned or self.today()
@@ -143,6 +148,7 @@ class WatchSession:
         started = time.perf_counter()
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
+        first = self.built_for is None
         # The objects the last build left (kept parses, memos, the report) go back to the
         # collector's oldest generation; the ones this build makes are frozen when it ends, so
         # the collector does not walk a million young objects right after each build (0.9 s
@@ -159,6 +165,14 @@ class WatchSession:
             self.built_for = as_of
             outputs = self.step(result, clock)
             gc.freeze()
+        if result.ledger is not None:
+            problems = tuple(filter_problems(self.shown.filters, result.ledger.config))
+            if problems and first:
+                self.filter_problems = problems
+                return  # watch refuses to start: nothing written
+            if problems and problems != self.filter_problems:
+                _say(err, f"{clock}  warning: {'; '.join(problems)}")
+            self.filter_problems = problems
         written = f"→ {self.shown_output}"
         try:
             if is_ledger_file(self.output, result.files, result.include_patterns):
