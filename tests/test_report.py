@@ -388,6 +388,16 @@ def test_insights_end_in_what_to_do(example: Report) -> None:
     assert "is 7 of 11 (64%)" in said
 
 
+def test_the_average_is_named_for_the_rows_it_averages() -> None:
+    """With `--by month` the average row is a mean of months, not the sheet's average of roles."""
+    example = str(Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs")
+    by_month = load_report([example], ReportOptions(AS_OF, by="month")).report
+    assert by_month is not None
+    said = "\n".join(by_month.insights)
+    assert "the average of months says 47%, but across all applications it is 7 of 11" in said
+    assert "average of roles" not in said and "a small month as much as a large one" in said
+
+
 def test_the_action_stands_alone_when_roles_differ_most_elsewhere() -> None:
     lines = ['role a "A"', 'role b "B"']
     lines += [f"2026-02-01 applied A{i} #a" for i in range(4)]

@@ -159,11 +159,13 @@ def _average_of_roles(report: Report) -> list[str]:
     if not gaps:
         return []
     _, milestone, mean_fraction, weighted, weighted_whole = max(gaps, key=lambda g: g[0])
+    by = report.pipeline.by
+    mean_of = "the Blueprint sheet's average of roles" if by == "role" else f"the average of {by}s"
     return [
-        f"For the step to {milestone}, the Blueprint sheet's average of roles says "
+        f"For the step to {milestone}, {mean_of} says "
         f"{percent(mean_fraction)}, but across all applications it is "
-        f"{of(weighted.count or 0, weighted_whole)}: the average weighs a small role as much as "
-        "a large one."
+        f"{of(weighted.count or 0, weighted_whole)}: the average weighs a small {by} as much "
+        f"as a large one."
     ]
 
 
