@@ -92,6 +92,21 @@ def test_uids_are_stable_across_exports_and_tell_events_apart() -> None:
     assert set(again.values()) == set(before.values())
 
 
+def test_a_rescheduled_event_keeps_its_uid() -> None:
+    """The interview moved from the 20th to the 27th: importing the new file into the calendar
+    must move the event, not add a second one."""
+    before = {str(e["SUMMARY"]): str(e["UID"]) for e in calendar().walk("VEVENT")}
+    moved = LEDGER.replace("2026-03-20 interview City", "2026-03-27 interview City")
+    after = {str(e["SUMMARY"]): str(e["UID"]) for e in calendar(moved).walk("VEVENT")}
+    assert after == before
+    # Once the first phone screen is past, a second one is another event (the next UID).
+    text = "2026-03-01 applied A\n2026-03-10 phone A\n2026-03-20 phone A\n"
+    (first_then,) = [str(e["UID"]) for e in calendar(text, date(2026, 3, 5)).walk("VEVENT")][:1]
+    (second,) = [str(e["UID"]) for e in calendar(text, date(2026, 3, 15)).walk("VEVENT")]
+    assert second != first_then
+    assert second == [str(e["UID"]) for e in calendar(text, date(2026, 3, 5)).walk("VEVENT")][1]
+
+
 def test_two_events_of_one_kind_on_one_day_get_two_uids() -> None:
     text = "2026-03-01 applied A\n2026-03-20 note A ; one\n2026-03-20 note A ; two\n"
     uids = [str(e["UID"]) for e in calendar(text).walk("VEVENT")]

@@ -3,8 +3,10 @@
 - One VEVENT per scheduled event: SUMMARY "Phone screen: Globex — Software Engineer",
   DESCRIPTION the event's comment and its other metadata lines, LOCATION a `location:` line.
 - UID: a hash of the application's identity (its name as the ledger compares names), the
-  event's kind and its date, so exporting again updates the calendar's copy instead of adding
-  a second one. DTSTAMP is the report date, so the same ledger gives the same file.
+  event's kind and which of the application's events of that kind it is (the first phone
+  screen, the second…), so exporting again updates the calendar's copy instead of adding a
+  second one, also when the event was moved to another day. DTSTAMP is the report date, so
+  the same ledger gives the same file.
 - All-day (DATE) unless the event has a `time:` line: `14:30` (an hour long), `14:30-15:15`,
   `2:30 pm`, optionally followed by a time zone (`Europe/Berlin`, `UTC`, `+01:00`): with a zone
   the times are written in UTC, without one they are floating (local wherever you are). A time
@@ -102,10 +104,29 @@ def _meta(item: AttentionItem, keys: Sequence[str]) -> str | None:
     return None
 
 
-def event_uid(item: AttentionItem) -> str:
+def event_uid(item: AttentionItem, ordinal: int) -> str:
+    """`ordinal`: how many events of the same kind the application had before this one. Not
+    the date: a rescheduled interview must update the calendar's copy, not add another."""
     company, title = identity(item.company, item.title)
-    key = "\x1f".join((company, title, item.event or "", item.date.isoformat()))
+    key = "\x1f".join((company, title, item.event or "", str(ordinal)))
     return hashlib.sha256(key.encode()).hexdigest()[:32] + "@jobledger"
+
+
+def _ordinals(report: Report) -> list[int]:
+    """For each upcoming event, the number of the application's events of its kind before it:
+    those in its history (up to the report date), then the upcoming ones in date order."""
+    earlier: dict[tuple[tuple[str, str], str], int] = {}
+    for row in report.applications:
+        name = identity(row.company, row.title)
+        for past in row.history:
+            key = (name, past.kind)
+            earlier[key] = earlier.get(key, 0) + 1
+    ordinals = []
+    for item in report.attention.upcoming:
+        key = (identity(item.company, item.title), item.event or "")
+        ordinals.append(earlier.get(key, 0))
+        earlier[key] = earlier.get(key, 0) + 1
+    return ordinals
 
 
 def escape_text(text: str) -> str:
@@ -148,13 +169,9 @@ def render_ics(report: Report) -> tuple[str, tuple[str, ...]]:
         f"X-WR-CALNAME:{escape_text(report.title)}",
     ]
     warnings: list[str] = []
-    seen: dict[str, int] = {}
     stamp = report.as_of.strftime("%Y%m%dT000000Z")
-    for item in report.attention.upcoming:
-        uid = event_uid(item)
-        seen[uid] = seen.get(uid, 0) + 1
-        if seen[uid] > 1:  # the same kind twice on one day: still one calendar event each
-            uid = uid.replace("@", f"-{seen[uid]}@", 1)
+    for item, ordinal in zip(report.attention.upcoming, _ordinals(report), strict=True):
+        uid = event_uid(item, ordinal)
         what = item.event_label or item.event or "Event"
         lines += ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}"]
         written = _meta(item, TIME_KEYS)
