@@ -228,3 +228,14 @@ def test_a_file_not_in_fmt_layout_keeps_its_own(tmp_path: Path) -> None:
     ledger.write_text(text, encoding="utf-8")
     assert add("rejected", "A", "--date", "2026-02-15", cwd=tmp_path).returncode == 0
     assert ledger.read_text(encoding="utf-8") == text + "2026-02-15 rejected A\n"
+
+
+def test_the_new_lines_warnings_are_shown(tmp_path: Path) -> None:
+    """Written, since `check` accepts it, but a tag one letter from a role deserves a look."""
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text('role swe "SWE"\n2026-02-01 applied A  #swe\n', encoding="utf-8")
+    done = add("phone", "A", "--date", "2026-02-10", "--tag", "swee", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "hunt.jobs:3:" in done.stderr and "[JL231]" in done.stderr
+    assert "did you mean #swe?" in done.stderr
+    assert ledger.read_text(encoding="utf-8").endswith("#swee\n")

@@ -49,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"jobledger: {exc}; nothing added\n")
         return LEDGER_ERRORS
     sys.stderr.write(f"added to {added.path}:{added.line}: {added.text.splitlines()[0]}\n")
+    if added.warnings:  # written, as check would accept it; but worth a second look
+        sys.stderr.write(render_text(added.warnings) + "\n")
     return OK
 
 

@@ -56,6 +56,7 @@ class Added:
     line: int  # its line there
     text: str  # the lines written
     application: str  # the application, as the ledger spells it
+    warnings: tuple[Diagnostic, ...] = ()  # what `check` now says of the new line
 
 
 def plan(
@@ -132,14 +133,14 @@ def append(path: str, text: str, ledger_entries: Sequence[Entry], name: str) -> 
                 continue
             before = handle.read()
             after, line = _appended(before, text, path)
-            _check(path, before, after, text, ledger_entries)
+            warnings = _check(path, before, after, text, ledger_entries)
             try:
                 write_atomic(path, after, expect=before)
             except OSError as exc:
                 if "changed on disk" in str(exc):
                     continue  # an editor saved meanwhile: read it again
                 raise
-            return Added(path, line, text, name)
+            return Added(path, line, text, name, warnings)
     raise OSError(f"cannot write {path}: it kept changing; nothing written")
 
 
@@ -169,9 +170,12 @@ def _newline(text: str) -> str:
     return "\r\n" if text[end : end + 2] == "\r\n" else "\r"
 
 
-def _check(path: str, before: bytes, after: bytes, text: str, entries: Sequence[Entry]) -> None:
+def _check(
+    path: str, before: bytes, after: bytes, text: str, entries: Sequence[Entry]
+) -> tuple[Diagnostic, ...]:
     """Refuse unless the new file reads back as the old entries plus exactly the new event,
-    and the whole ledger with it has no error."""
+    and the whole ledger with it has no error; return the warnings on the new line (a year
+    typo, a tag close to a role, a stage going back)."""
     old_text, old_problems = decode(before, path)
     new_text, new_problems = decode(after, path)
     if new_problems and not old_problems:
@@ -191,6 +195,13 @@ def _check(path: str, before: bytes, after: bytes, text: str, entries: Sequence[
     found = [d for d in diagnostics if d.is_error]
     if found:
         raise Refused(found)
+    here = (event.position.path, event.position.line)
+    shown = new_text.split("\n")[event.position.line - 1]  # for the caret under it
+    return tuple(
+        replace(d, source_line=d.source_line or shown)
+        for d in diagnostics
+        if (d.position.path, d.position.line) == here
+    )
 
 
 def _find(apps: Sequence[Application], company: str, title: str | None) -> Application | None:
