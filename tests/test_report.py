@@ -542,3 +542,31 @@ def test_comments_are_shown_in_every_output() -> None:
     assert data["attention"][0]["meta"] == {"time": "10:00"}
     history = data["applications"][0]["history"]
     assert [h["comment"] for h in history] == [None, "with the hiring manager"]
+
+
+def test_by_month_rows_and_an_average_without_the_never_applied_row() -> None:
+    example = str(Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs")
+    rep = load_report([example], ReportOptions(AS_OF, by="month")).report
+    assert rep is not None
+    rows = {row.label: row for row in rep.pipeline.rows}
+    assert [label for label in rows][:4] == ["2026-01", "2026-02", "2026-03", "(never applied)"]
+    assert [rows[m].tracked for m in ("2026-01", "2026-02", "2026-03")] == [5, 5, 1]
+    assert rows["(never applied)"].tracked == 6 and rows["(never applied)"].applied.count == 0
+    # the months all applied: their mean "No progress" is 0, not pulled up by the 100% of
+    # applications with no month
+    assert rows["Average of months"].no_progress.fraction == 0
+    assert sum(rows[m].tracked or 0 for m in list(rows)[:4]) == rows["Total"].tracked
+
+
+def test_by_tag_rows_overlap_and_say_so() -> None:
+    example = str(Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs")
+    rep = load_report([example], ReportOptions(AS_OF, by="tag")).report
+    assert rep is not None
+    groups = [row for row in rep.pipeline.rows if row.kind == "group"]
+    assert "#remote" in {row.label for row in groups}
+    total = next(row for row in rep.pipeline.rows if row.kind == "total")
+    assert sum(row.tracked or 0 for row in groups) > (total.tracked or 0)  # they overlap
+    text = render_markdown(rep)
+    assert "An application with several tags is in each of their rows" in text
+    role_text = render_markdown(load_report([example], AS_OF).report)  # type: ignore[arg-type]
+    assert "several tags" not in role_text

@@ -153,6 +153,8 @@ def _average_of_roles(report: Report) -> list[str]:
     ):
         if mean.fraction is None or weighted.fraction is None or column.stage is None:
             continue
+        if i == 0 and report.pipeline.by == "month":
+            continue  # a month is the month of applying: every month row applied, trivially
         gap = abs(round(mean.fraction * 100) - round(weighted.fraction * 100))
         if gap >= 10:
             gaps.append((gap, column.stage.milestone, mean.fraction, weighted, wholes[i]))

@@ -39,7 +39,8 @@ def _row(
 def _average(rows: Sequence[PipelineRow], steps: int, by: str) -> PipelineRow:
     """The sheet's "Average" row: the plain mean of the rows' fractions, skipping empty rows and
     0/0 — not the weighted total."""
-    rows = [row for row in rows if row.tracked]
+    # Empty rows have no fractions; "(never applied)" of --by month has no month to compare.
+    rows = [row for row in rows if row.tracked and not (by == "month" and row.key == "none")]
 
     def whole(row: PipelineRow, step: int) -> int:
         """What a step converts from: the base stage, then the step before."""
