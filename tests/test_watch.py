@@ -711,3 +711,24 @@ def test_an_emitter_stopped_mid_read_is_not_reported_as_an_error(
     assert [r.getMessage() for r in caplog.records] == [
         "Unable to rebuild recursive inotify watches below '/x'"
     ]
+
+
+def test_the_output_extension_chooses_the_format(tmp_path: Path) -> None:
+    """As for report: `-o report.md` is Markdown, not HTML in a .md file."""
+    from jobledger.cli.common import UsageError
+    from jobledger.cli.watch import watch_format
+
+    assert watch_format(None, None) == "html"
+    assert watch_format("md", None) == "md"
+    assert watch_format(None, "report.md") == "md"
+    assert watch_format(None, "report.HTM") == "html"
+    assert watch_format(None, "report.txt") == "html"
+    for fmt, out in ((None, "report.json"), ("html", "report.md")):
+        with pytest.raises(UsageError):
+            watch_format(fmt, out)
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(ledger_text(2))
+    out = tmp_path / "report.md"
+    with WatchProcess(ledger, "-o", out, cwd=tmp_path):
+        assert wait_until(lambda: "**2** tracked" in read(out))
+    assert not read(out).startswith("<!DOCTYPE")

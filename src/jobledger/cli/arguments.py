@@ -280,7 +280,12 @@ def _watch_options(watch: argparse.ArgumentParser) -> None:
     watch.set_defaults(command_parser=watch)
     _add_files(watch)
     watch.add_argument("-o", "--output", metavar="OUT", help="write here (default: see below)")
-    watch.add_argument("--format", choices=("html", "md"), default="html")
+    watch.add_argument(
+        "--format",
+        choices=("html", "md"),
+        default=None,
+        help="html (default) or md; with -o, taken from OUT's extension when not given",
+    )
     watch.add_argument("--serve", action="store_true", help="serve OUT with live reload")
     watch.add_argument(
         "--host", default=None, help="address to serve on (default: 127.0.0.1, this machine only)"

@@ -53,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from jobledger.live.watcher import Watcher, WatchingFailed
 
     given = ledger_files(args)
+    args.format = watch_format(args.format, args.output)
     output = args.output or os.path.relpath(default_output(given[0], args.format))
     target = os.path.abspath(output)
     if os.path.realpath(target) in {os.path.realpath(p) for p in given}:
@@ -186,3 +187,15 @@ def _discard(stream: object) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, fileno)
         os.close(devnull)
+
+
+def watch_format(fmt: str | None, output: str | None) -> str:
+    """--format, else the one OUT's extension names (report.md: md), else HTML."""
+    from jobledger.cli.report import EXTENSIONS, output_format
+
+    if output is not None and os.path.splitext(output)[1].lower() in EXTENSIONS:
+        fmt = output_format(fmt, output)  # a --format that disagrees is a usage error
+        if fmt not in ("html", "md"):
+            raise UsageError(f"watch writes html or md, and -o {output} looks like {fmt}")
+        return fmt
+    return fmt or "html"
