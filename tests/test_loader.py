@@ -234,6 +234,21 @@ def test_broken_utf16_is_one_clear_error() -> None:
     ]
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_one_clear_error(codec: str) -> None:
+    """Not a "NUL byte, is this a binary file?" on every line."""
+    data = "2026-02-03 applied A\n2026-02-04 applied B\n".encode(codec)
+    text, problems = decode(data, "f.jobs")
+    assert [(d.code, d.message, d.hint) for d in problems] == [
+        ("JL001", "this file looks like UTF-16 without a byte-order mark", "save the file as UTF-8")
+    ]
+
+
+def test_a_file_of_zeros_is_not_taken_for_utf16() -> None:
+    _, problems = decode(bytes(64), "f.jobs")
+    assert [d.code for d in problems] == ["JL002"]
+
+
 def test_utf16_with_a_nul_character_keeps_its_line_numbers() -> None:
     data = "\ufeffok\nbad \x00 here\nlast\n".encode("utf-16-le")
     text, problems = decode(data, "f.jobs")

@@ -49,6 +49,23 @@ def byte_order_mark(data: bytes) -> tuple[bytes, str]:
     return b"", "utf-8"
 
 
+def _looks_like_utf16(data: bytes) -> bool:
+    """Text in UTF-16 has a NUL in every other byte (ASCII letters are one byte and a NUL):
+    nothing written in UTF-8 does."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    evens, odds = sample[0::2], sample[1::2]
+
+    def mostly_nul(half: bytes) -> bool:
+        return half.count(0) * 4 >= len(half) * 3
+
+    def hardly_nul(half: bytes) -> bool:  # a file of zeros is binary, not UTF-16
+        return half.count(0) * 10 <= len(half)
+
+    return (mostly_nul(odds) and hardly_nul(evens)) or (mostly_nul(evens) and hardly_nul(odds))
+
+
 def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
     """UTF-8 (BOM optional) or UTF-16 with a BOM -> text with "\n" line breaks (CRLF and a lone
     CR are line breaks too). Undecodable or NUL-holding lines become blank lines, so the rest of
@@ -62,6 +79,9 @@ def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
             at = exc.start if isinstance(exc, UnicodeDecodeError) else 0
             message = f"invalid UTF-16 (at byte {at + len(bom)})"
             return "", [error("JL001", message, Position(path, 1, 1), "save the file as UTF-8")]
+    elif _looks_like_utf16(data):  # one error, not a NUL byte on every line
+        message = "this file looks like UTF-16 without a byte-order mark"
+        return "", [error("JL001", message, Position(path, 1, 1), "save the file as UTF-8")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
