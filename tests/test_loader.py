@@ -239,6 +239,7 @@ def test_utf16_without_a_byte_order_mark_is_one_clear_error(codec: str) -> None:
     """Not a "NUL byte, is this a binary file?" on every line."""
     data = "2026-02-03 applied A\n2026-02-04 applied B\n".encode(codec)
     text, problems = decode(data, "f.jobs")
+    assert text == ""
     assert [(d.code, d.message, d.hint) for d in problems] == [
         ("JL001", "this file looks like UTF-16 without a byte-order mark", "save the file as UTF-8")
     ]
