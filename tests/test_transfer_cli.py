@@ -346,3 +346,17 @@ def test_append_refuses_a_ledger_with_errors_and_one_it_would_break(tmp_path: Pa
     assert "hunt.jobs:7:12: error: unknown kind 'applied'" in err(done)
     assert "does not read clean" in err(done)
     assert (tmp_path / "hunt.jobs").read_text() == clash
+
+
+def test_skip_bad_rows_is_suggested_only_when_it_would_help(tmp_path: Path) -> None:
+    rows = tmp_path / "rows.csv"
+    rows.write_text("company,title,applied_at\n,X,2026-01-02\nB,Y,2026-01-03\n", encoding="utf-8")
+    done = jobledger("import", rows, "--dry-run", cwd=tmp_path)
+    assert done.returncode == 1
+    assert b"(--skip-bad-rows imports the other rows)" in done.stderr
+    # An ambiguous date column is the whole file's problem: skipping rows would not help.
+    column = tmp_path / "column.csv"
+    column.write_text("company,title,applied_at\nA,X,01/02/2026\nB,Y,03/04/2026\n", "utf-8")
+    done = jobledger("import", column, "--dry-run", cwd=tmp_path)
+    assert done.returncode == 1 and b"[JL322]" in done.stderr
+    assert b"--skip-bad-rows" not in done.stderr

@@ -95,10 +95,13 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         sys.stderr.write(render_text(problems) + "\n")
     if draft is None:
-        errors = sum(1 for d in problems if d.is_error)
+        errors = [d for d in problems if d.is_error]
+        # Errors on the header (row 1) are the whole file's: skipping rows would not help.
+        rows_only = all(d.position.line > 1 for d in errors)
+        hint = " (--skip-bad-rows imports the other rows)"
         sys.stderr.write(
-            f"{args.csv}: nothing written: {errors} error{'s' * (errors != 1)}"
-            + ("" if args.skip_bad_rows else " (--skip-bad-rows imports the other rows)")
+            f"{args.csv}: nothing written: {len(errors)} error{'s' * (len(errors) != 1)}"
+            + (hint if rows_only and not args.skip_bad_rows else "")
             + "\n"
         )
         return LEDGER_ERRORS
