@@ -3,7 +3,6 @@ Markdown tables that also read well as plain text in a terminal."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
@@ -24,12 +23,14 @@ def escaped_json(text: str) -> str:
     return CONTROL_CHARACTERS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#!])")
+# A backslash before each character Markdown could read as markup (a translation table: a
+# report of 36,000 applications escapes 180,000 cells).
+_MD_ESCAPES = str.maketrans({char: "\\" + char for char in "\\`*_[]<>|~&#!"})
 
 
 def md(text: object) -> str:
     """Escape ledger text for Markdown: names like `*Acme*` or `A|B` must stay literal."""
-    return _MD_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+    return "" if text is None else str(text).translate(_MD_ESCAPES)
 
 
 def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
