@@ -133,6 +133,17 @@ def test_a_huge_file_is_refused_before_it_is_read(
     assert code == "JL010" and "over 0 MB is refused" in message
 
 
+def test_a_50_mb_file_is_one_clear_error(tmp_path: Path) -> None:
+    """The issue's case, at its real size (a sparse file: no disk is used, and the size is
+    refused before a byte is read)."""
+    big = tmp_path / "big.jobs"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    ((code, message),) = codes([big])
+    assert code == "JL010"
+    assert "it is 50 MB; a ledger file over 32 MB is refused" in message
+
+
 def test_a_thousand_deep_include_chain_stops_at_a_limit(tmp_path: Path) -> None:
     for i in range(1000):
         line = f'include "f{i + 1}.jobs"\n' if i < 999 else "2026-01-01 applied A\n"

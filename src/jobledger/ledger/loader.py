@@ -369,7 +369,7 @@ def _load(path: str, included_at: Include | None, stack: tuple[str, ...], state:
 
 
 MAX_INCLUDE_DEPTH = 100  # a chain this deep is a mistake; deeper would exhaust the stack
-MAX_FILE_BYTES = 64 * 1024 * 1024  # ten times a ledger of a million events: not a ledger
+MAX_FILE_BYTES = 32 * 1024 * 1024  # over half a million events: years of coaching fit in a tenth
 READ_ATTEMPTS = 3  # a file that changes while it is read is read again, this many times at most
 
 
