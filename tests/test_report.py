@@ -570,3 +570,13 @@ def test_by_tag_rows_overlap_and_say_so() -> None:
     assert "An application with several tags is in each of their rows" in text
     role_text = render_markdown(load_report([example], AS_OF).report)  # type: ignore[arg-type]
     assert "several tags" not in role_text
+
+
+def test_a_metadata_key_keeps_its_first_spelling() -> None:
+    """Keys match whatever their case; the key is shown as first written, the later value wins."""
+    rep = report(
+        "2026-02-01 applied A\n    Source: referral\n2026-02-05 response A\n    source: job board\n"
+    )
+    (app,) = rep.applications
+    assert dict(app.meta.items()) == {"Source": "job board"}
+    assert [s.source for s in rep.sources] == ["job board"]
