@@ -316,6 +316,29 @@ def test_compiled_templates_of_another_setup_are_never_reused(tmp_path: Path) ->
     assert len(list(tmp_path.iterdir())) == 3
 
 
+def test_a_jinja_cache_directory_someone_else_made_costs_speed_not_the_report(
+    tmp_path: Path,
+) -> None:
+    """Another user on the machine may create /tmp/_jinja2-cache-UID first (open to all):
+    Jinja then refuses it, and the report is made without a bytecode cache, not a traceback."""
+    if os.getuid() != 0:
+        pytest.skip("making a directory another user owns needs root (CI runs as root)")
+    squatted = tmp_path / f"_jinja2-cache-{os.getuid()}"
+    squatted.mkdir()
+    os.chown(squatted, 65534, 65534)  # nobody's
+    os.chmod(squatted, 0o777)
+    done = subprocess.run(
+        [sys.executable, "-m", "jobledger", "report", str(EXAMPLE), "--as-of", "2026-03-15"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": str(ROOT / "src")},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("# Spring 2026 job hunt")
+    assert os.listdir(squatted) == []  # nothing written into a directory others may read
+
+
 # -------------------------------------------------------- issue 7: messages that point at the fix
 
 

@@ -42,11 +42,19 @@ def environment(template_dir: str | None) -> jinja2.Environment:
     import jinja2  # here, not at the top: JSON output and `check` never pay for it
 
     search = [TEMPLATES] if template_dir is None else [template_dir, TEMPLATES]
+    # Compiling the templates costs more than the rest of a report: keep the bytecode in
+    # Jinja's per-user cache directory ($TMPDIR/_jinja2-cache-UID, 0700). Jinja refuses a
+    # directory that is not ours or that others may open (someone else could have made it
+    # first): then we compile every time rather than fail.
+    try:
+        bytecode: jinja2.BytecodeCache | None = jinja2.FileSystemBytecodeCache(
+            pattern=cache_pattern(jinja2.__version__)
+        )
+    except (RuntimeError, OSError):
+        bytecode = None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(search),
-        # Compiling the templates costs more than the rest of a report: keep the bytecode in
-        # Jinja's per-user cache directory, as Lark keeps its parse tables.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(pattern=cache_pattern(jinja2.__version__)),
+        bytecode_cache=bytecode,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
