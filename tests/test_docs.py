@@ -113,3 +113,15 @@ def test_the_example_csv_template_renders(tmp_path: Path) -> None:
     assert len(rows) == 17
     docker = next(r for r in rows if r["company"] == "Docker")
     assert docker["source"] == "referral" and docker["salary"] == ""
+
+
+def test_the_csv_filter_makes_formulas_text() -> None:
+    """The example CSV template is one users copy: its cells must not run in a spreadsheet."""
+    from jobledger.render.text import csv_field
+
+    assert csv_field('=HYPERLINK("http://x")') == '"\'=HYPERLINK(""http://x"")"'
+    assert csv_field("@SUM(A1)") == '"\'@SUM(A1)"'
+    assert csv_field("Acme, Inc.") == '"Acme, Inc."'
+    assert csv_field(None) == '""'
+    template = (ROOT / "examples" / "templates" / "applications.csv.j2").read_text("utf-8")
+    assert "| csv }}" in template and "replace(" not in template

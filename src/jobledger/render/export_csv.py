@@ -25,6 +25,7 @@ import csv
 import io
 
 from jobledger.ledger.model import OTHER
+from jobledger.render.text import neutralise
 from jobledger.report.model import ApplicationRow, Report
 from jobledger.report.view import Standing
 from jobledger.transfer import unescape_value
@@ -32,12 +33,6 @@ from jobledger.transfer import unescape_value
 BLUEPRINT = ("Active?", "Date applied", "Company", "Position", "Type of Role", "Stage")
 NOTES = "Lessons/Notes"
 NOTES_KEY = "notes"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A cell that a spreadsheet would evaluate, made text (OWASP's CSV injection advice)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _meta_keys(report: Report) -> list[str]:

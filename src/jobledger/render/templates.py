@@ -15,14 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 from jobledger.files import UsageError
 from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
-from jobledger.render.text import days, md, md_table, plural
+from jobledger.render.text import csv_field, days, md, md_table, plural
 from jobledger.report.numbers import percent
 
 if TYPE_CHECKING:
     import jinja2
 
 TEMPLATES = os.path.join(os.path.dirname(__file__), "templates")
-FILTERS: dict[str, Callable[..., str]] = {"pct": percent, "md": md, "days": days}
+FILTERS: dict[str, Callable[..., str]] = {
+    "pct": percent,
+    "md": md,
+    "days": days,
+    "csv": csv_field,
+}
 GLOBALS: dict[str, Callable[..., str]] = {"md_table": md_table, "plural": plural}
 
 

@@ -33,6 +33,21 @@ def md(text: object) -> str:
     return "" if text is None else str(text).translate(_MD_ESCAPES)
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell that a spreadsheet would evaluate, made text by a leading `'`."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def csv_field(value: object) -> str:
+    """One quoted CSV field for a template: quotes doubled, a formula made text."""
+    text = "" if value is None else str(value)
+    return '"' + neutralise(text).replace('"', '""') + '"'
+
+
 def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
     """A GFM table with padded columns, readable as plain text in a terminal too.
     `align` has one letter per column: 'l' or 'r' (default 'l')."""
