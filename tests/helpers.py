@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
+from pathlib import Path
 from textwrap import dedent
 
 from jobledger.ledger.model import Ledger
@@ -33,3 +35,24 @@ def report(text: str, as_of: date = AS_OF) -> Report:
 
 def reached(rep: Report) -> dict[str, int]:
     return {step.stage.key: step.reached for step in rep.funnel}
+
+
+def mutant_corpus(tmp_path: Path, pieces: list[str], *, seed: int, count: int) -> list[Path]:
+    """Real ledgers (the example, the error cases) and `count` mutants of the example: a few
+    stretches cut out and `pieces` put in, at random places; errors of every kind."""
+    root = Path(__file__).resolve().parent.parent
+    paths = [
+        root / "examples" / "blueprint.jobs",
+        *sorted((root / "tests" / "cases").glob("*.jobs")),
+    ]
+    example = (root / "examples" / "blueprint.jobs").read_text("utf-8")
+    rng = random.Random(seed)
+    for n in range(count):
+        text = example
+        for _ in range(rng.randint(1, 6)):
+            at = rng.randrange(len(text))
+            text = text[:at] + rng.choice(pieces) + text[at + rng.randint(0, 20) :]
+        path = tmp_path / f"m{n}.jobs"
+        path.write_text(text, encoding="utf-8", newline="")
+        paths.append(path)
+    return paths

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from conftest import cli_env, missing_tool
+from helpers import mutant_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,22 +28,9 @@ for path in sys.argv[1:]:
 
 
 def corpus(tmp_path: Path) -> list[Path]:
-    paths = [
-        ROOT / "examples" / "blueprint.jobs",
-        *sorted((ROOT / "tests" / "cases").glob("*.jobs")),
-    ]
-    seed = (ROOT / "examples" / "blueprint.jobs").read_text("utf-8")
+    """Real ledgers, the error cases and mutants of the example (errors of every kind)."""
     pieces = ['"', "|", "#", ";", ":", "\t", "\n", "  ", "2026-02-30", "x" * 80, "\u00a0", "é"]
-    rng = random.Random(7)
-    for n in range(200):
-        text = seed
-        for _ in range(rng.randint(1, 6)):
-            at = rng.randrange(len(text))
-            text = text[:at] + rng.choice(pieces) + text[at + rng.randint(0, 20) :]
-        path = tmp_path / f"m{n}.jobs"
-        path.write_text(text, encoding="utf-8", newline="")
-        paths.append(path)
-    return paths
+    return mutant_corpus(tmp_path, pieces, seed=7, count=200)
 
 
 def dump(paths: list[Path], *, pure: bool) -> list[str]:

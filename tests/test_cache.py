@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import mutant_corpus
 
 from jobledger.ledger import cache
 from jobledger.ledger.diagnostics import Position
@@ -39,22 +40,8 @@ def records(directory: Path, kind: str = "") -> list[Path]:
 
 def corpus(tmp_path: Path) -> list[Path]:
     """Real ledgers, the error cases and mutants of the example (errors of every kind)."""
-    paths = [
-        ROOT / "examples" / "blueprint.jobs",
-        *sorted((ROOT / "tests" / "cases").glob("*.jobs")),
-    ]
-    seed = (ROOT / "examples" / "blueprint.jobs").read_text("utf-8")
     pieces = ['"', "|", "#", ";", ":", "\t", "\n", "  ", "2026-02-30", "\u00a0", "é", "\r", "\x00"]
-    rng = random.Random(10)
-    for n in range(60):
-        text = seed
-        for _ in range(rng.randint(1, 6)):
-            at = rng.randrange(len(text))
-            text = text[:at] + rng.choice(pieces) + text[at + rng.randint(0, 20) :]
-        path = tmp_path / f"m{n}.jobs"
-        path.write_text(text, encoding="utf-8", newline="")
-        paths.append(path)
-    return paths
+    return mutant_corpus(tmp_path, pieces, seed=10, count=60)
 
 
 def test_a_hit_gives_the_same_entries_and_diagnostics(home: Path, tmp_path: Path) -> None:
