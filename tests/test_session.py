@@ -127,3 +127,17 @@ def test_a_save_that_removes_the_filtered_role_is_warned_once(tmp_path: Path) ->
     session.rebuild(out, err)  # the same problem again: said once
     assert err.getvalue().count("warning: --role swe: no such role") == 1
     assert session.filter_problems != ()
+
+
+def test_rebuilds_do_not_accumulate_garbage(tmp_path: Path) -> None:
+    """What a build leaves is frozen for the collector; its garbage cycles (Jinja's macros hold
+    a render in cycles) must be collected first, or every save leaks a whole render."""
+    import gc
+
+    session = session_for(tmp_path)
+    out, err = io.StringIO(), io.StringIO()
+    kept = []
+    for _ in range(20):
+        session.rebuild(out, err)
+        kept.append(gc.get_freeze_count())
+    assert kept[-1] <= kept[4] * 1.05, (kept[4], kept[-1])
