@@ -147,7 +147,7 @@ def test_two_adds_racing_both_land(hunt: Path) -> None:
 def test_with_includes_the_event_goes_where_the_application_lives(tmp_path: Path) -> None:
     (tmp_path / "2025.jobs").write_text("2025-11-01 applied Old Co | Dev\n")
     main = tmp_path / "hunt.jobs"
-    main.write_text('include "2025.jobs"\n2026-02-01 applied New Co | Dev\n')
+    main.write_text('include "20*.jobs"\n2026-02-01 applied New Co | Dev\n')
     ledger = ("-f", "hunt.jobs")
     done = add("phone", "old co | dev", "--date", "2026-01-05", *ledger, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -162,6 +162,12 @@ def test_with_includes_the_event_goes_where_the_application_lives(tmp_path: Path
         cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 0 and other.read_text() == "2026-02-03 applied Fourth | Dev\n"
+    # A file the ledger does not read would hide the event from every report: refused.
+    elsewhere = tmp_path / "elsewhere.jobs"
+    elsewhere.write_text("")
+    done = add("applied", "Fifth", "--to", str(elsewhere), *ledger, cwd=tmp_path)
+    assert done.returncode == 2 and "not a file of the ledger; include it first" in done.stderr
+    assert elsewhere.read_text() == ""
 
 
 def test_a_ledger_with_errors_is_not_touched(hunt: Path) -> None:
@@ -239,3 +245,18 @@ def test_the_new_lines_warnings_are_shown(tmp_path: Path) -> None:
     assert "hunt.jobs:3:" in done.stderr and "[JL231]" in done.stderr
     assert "did you mean #swe?" in done.stderr
     assert ledger.read_text(encoding="utf-8").endswith("#swee\n")
+
+
+def test_the_event_is_checked_against_the_file_as_read_under_the_lock(tmp_path: Path) -> None:
+    """Two `add`s at once: the second was checked against the ledger as loaded before the
+    first wrote, and could write an event the first one's made an error."""
+    from jobledger.edit.add import Refused, append
+    from jobledger.ledger.loader import load_files
+
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text("2026-02-01 applied Acme\n", encoding="utf-8")
+    stale = load_files([str(ledger)]).entries  # loaded before the other add wrote
+    append(str(ledger), "2026-02-10 rejected Acme\n", stale, "Acme")
+    with pytest.raises(Refused):
+        append(str(ledger), "2026-02-12 interview Acme\n", stale, "Acme")
+    assert check(tmp_path).returncode == 0

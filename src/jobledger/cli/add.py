@@ -39,6 +39,9 @@ def run(args: argparse.Namespace) -> int:
         path = target_file(event, loaded.ledger, main, args.to)
         if not os.path.exists(path):
             raise UsageError(f"{path}: no such file (--to names a file of the ledger)")
+        if os.path.realpath(path) not in {os.path.realpath(f) for f in loaded.files}:
+            # An event in a file the ledger does not read would be lost to every report.
+            raise UsageError(f"--to {path}: not a file of the ledger; include it first")
         entries = load_files(files).entries
         added = append(path, event_text(event), entries, _spelled(event))
     except Refused as refused:

@@ -149,7 +149,10 @@ def _appended(data: bytes, text: str, path: str) -> tuple[bytes, int]:
     first if it lacked one; and the line number the text starts on. A file in `fmt`'s layout
     stays in it (its last block is aligned again), so a `fmt --check` hook keeps passing."""
     bom, codec = byte_order_mark(data)
-    original = body = data[len(bom) :].decode(codec)
+    try:
+        original = body = data[len(bom) :].decode(codec)
+    except UnicodeDecodeError:  # changed since it was checked: never write what we cannot read
+        raise OSError(f"cannot write {path}: it is not valid {codec.upper()}") from None
     newline = _newline(body)
     if body and not body.endswith(("\n", "\r")):
         body += newline
@@ -190,17 +193,21 @@ def _check(
     assert isinstance(event, Event)
     # The whole ledger with the new event in it: what `check` would then say about it.
     # The ledger had no error before: any error now is the new event's doing, even one
-    # reported at another line (a `rejected` dated before that application's interview).
-    _, diagnostics = reduce_entries([*entries, event])
+    # reported at another line (a `rejected` dated before that application's interview). This
+    # file's entries are the ones just read under the lock, not the ones loaded before it
+    # (another `add` may have written in between).
+    here = os.path.realpath(path)
+    others = [e for e in entries if os.path.realpath(e.position.path) != here]
+    _, diagnostics = reduce_entries([*others, *new.entries])
     found = [d for d in diagnostics if d.is_error]
     if found:
         raise Refused(found)
-    here = (event.position.path, event.position.line)
+    at = (event.position.path, event.position.line)
     shown = new_text.split("\n")[event.position.line - 1]  # for the caret under it
     return tuple(
         replace(d, source_line=d.source_line or shown)
         for d in diagnostics
-        if (d.position.path, d.position.line) == here
+        if (d.position.path, d.position.line) == at
     )
 
 
