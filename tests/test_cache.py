@@ -473,3 +473,20 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
     same(private=frozenset({"source"}))
     a.write_text(body.replace("applied", "aplied", 3) + "\n", encoding="utf-8")
     assert not same()  # errors
+
+
+def test_the_parser_in_use_is_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """JOBLEDGER_PURE_PYTHON=1 is how a suspected difference of lark-cython is checked: it
+    must parse afresh, not reuse lark-cython's parses (nor survive a Lark or Python upgrade)."""
+    from jobledger import accelerators
+
+    keys = []
+    for pure in ("0", "1"):
+        monkeypatch.setenv(accelerators.PURE_ENV, pure)
+        cache.code_id.cache_clear()
+        keys.append(cache.code_id())
+    cache.code_id.cache_clear()
+    assert keys[0] != keys[1]
+    monkeypatch.setattr(cache.sys, "version", "3.99.0 (a later Python)")
+    assert cache.code_id() not in keys
+    cache.code_id.cache_clear()

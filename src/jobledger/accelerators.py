@@ -11,10 +11,14 @@ from types import ModuleType
 PURE_ENV = "JOBLEDGER_PURE_PYTHON"
 
 
+def turned_off() -> bool:
+    return os.environ.get(PURE_ENV, "") not in ("", "0")
+
+
 @cache
 def load(name: str) -> ModuleType | None:
     """The accelerator module `name`, or None when it is missing or turned off."""
-    if os.environ.get(PURE_ENV, "") not in ("", "0"):
+    if turned_off():
         return None
     try:
         return __import__(name)

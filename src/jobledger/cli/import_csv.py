@@ -225,7 +225,8 @@ def _check(data: bytes, out: str | None) -> list[Diagnostic]:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        loaded = load_ledger([temp], today())
+        # A draft, perhaps never written (--dry-run): not worth a cache record of its own.
+        loaded = load_ledger([temp], today(), use_cache=False)
     finally:
         os.unlink(temp)
     return [

@@ -34,7 +34,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from jobledger import __version__
+from jobledger import __version__, accelerators
 from jobledger.ledger.diagnostics import Diagnostic, Position, Severity, make_position
 from jobledger.ledger.model import (
     Comment,
@@ -195,7 +195,10 @@ class DiskCache:
         try:
             with os.scandir(self.fd) as entries:
                 for entry in entries:
-                    info = entry.stat(follow_symlinks=False)
+                    try:
+                        info = entry.stat(follow_symlinks=False)
+                    except OSError:  # renamed or evicted by another run meanwhile
+                        continue
                     if entry.name.startswith(".tmp-"):
                         if now - info.st_mtime > STALE_TEMP_SECONDS:
                             with contextlib.suppress(OSError):
@@ -233,6 +236,7 @@ def code_id() -> str:
     record made by other code (an upgrade, an edited checkout) is never used."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(grammar_bytes())
+    digest.update(_parser_id())
     for relative in _CODE:
         path = _PACKAGE / relative
         files = sorted(path.glob("*.py")) if path.is_dir() else [path]
@@ -243,6 +247,26 @@ def code_id() -> str:
             except OSError:
                 digest.update(b"unreadable")
     return f"{__version__}-{digest.hexdigest()[:32]}"
+
+
+def _parser_id() -> bytes:
+    """What else decides a parse: Python (its Unicode tables fold names), Lark's version and
+    whether lark-cython parses (the installed files, found without importing them)."""
+    import importlib.util
+
+    parts = [sys.version]
+    for name in ("lark", "lark_cython"):
+        if name == "lark_cython" and accelerators.turned_off():
+            parts.append("lark_cython: turned off")
+            continue
+        spec = importlib.util.find_spec(name)
+        try:
+            found = os.stat(spec.origin) if spec is not None and spec.origin else None
+        except OSError:
+            found = None
+        where = "none" if found is None or spec is None else spec.origin
+        parts.append(f"{name}: {where} {found and found.st_size} {found and found.st_mtime_ns}")
+    return "\n".join(parts).encode()
 
 
 def grammar_path() -> Path:
