@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jobledger.cli.common import LEDGER_ERRORS, OK, ledger_files, report_date
+from jobledger.cli.common import (
+    LEDGER_ERRORS,
+    OK,
+    check_filters,
+    ledger_files,
+    report_date,
+    report_options,
+)
 from jobledger.ledger.diagnostics import render_json, render_text
-from jobledger.pipeline import Checked, check_ledger
+from jobledger.pipeline import Checked, Result, check_ledger, load_report
 
 
 def summary(result: Checked) -> str:
@@ -16,6 +23,20 @@ def summary(result: Checked) -> str:
     files = len(result.files)
     counts = f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     return f"{files} file{'s' * (files != 1)} read: {counts}"
+
+
+def load_and_tell(args: argparse.Namespace) -> Result:
+    """The report a reading command (report, export, status, todo) asks for, with its filters
+    checked against the ledger (a usage error if they name nothing), every diagnostic on
+    stderr, and the summary line when the ledger's errors left no report."""
+    options = report_options(args)
+    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
+    check_filters(options, result.ledger)
+    if result.diagnostics:
+        sys.stderr.write(render_text(result.diagnostics) + "\n")
+    if result.report is None:
+        sys.stderr.write(summary(result) + "\n")
+    return result
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,18 +9,14 @@ import argparse
 import os
 import sys
 
-from jobledger.cli.check import summary
+from jobledger.cli.check import load_and_tell
 from jobledger.cli.common import (
     LEDGER_ERRORS,
     OK,
     UsageError,
-    check_filters,
-    ledger_files,
-    report_options,
 )
 from jobledger.files import write_atomic
-from jobledger.ledger.diagnostics import render_text
-from jobledger.pipeline import is_ledger_file, load_report
+from jobledger.pipeline import is_ledger_file
 from jobledger.render.text import escaped_json, visible
 from jobledger.report.model import Report
 
@@ -76,13 +72,8 @@ def render(report: Report, fmt: str) -> tuple[str, tuple[str, ...]]:
 def run(args: argparse.Namespace) -> int:
     output = None if args.output in (None, "-") else args.output
     fmt = export_format(args.format, output)
-    options = report_options(args)
-    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
-    check_filters(options, result.ledger)
-    if result.diagnostics:
-        sys.stderr.write(render_text(result.diagnostics) + "\n")
+    result = load_and_tell(args)
     if result.report is None:
-        sys.stderr.write(summary(result) + "\n")
         return LEDGER_ERRORS
     if output is not None and is_ledger_file(output, result.files, result.include_patterns):
         raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")

@@ -6,18 +6,14 @@ import argparse
 import os
 import sys
 
-from jobledger.cli.check import summary
+from jobledger.cli.check import load_and_tell
 from jobledger.cli.common import (
     LEDGER_ERRORS,
     OK,
     UsageError,
-    check_filters,
-    ledger_files,
-    report_options,
 )
 from jobledger.files import write_atomic
-from jobledger.ledger.diagnostics import render_text
-from jobledger.pipeline import is_ledger_file, load_report
+from jobledger.pipeline import is_ledger_file
 from jobledger.report.model import Report
 
 EXTENSIONS = {".md": "md", ".markdown": "md", ".json": "json", ".html": "html", ".htm": "html"}
@@ -38,13 +34,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = output_format(args.format, args.output if args.output != "-" else None)
     if args.mermaid and fmt != "md":
         raise UsageError(f"--mermaid goes with the Markdown report, not --format {fmt}")
-    options = report_options(args)
-    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
-    check_filters(options, result.ledger)
-    if result.diagnostics:
-        sys.stderr.write(render_text(result.diagnostics) + "\n")
+    result = load_and_tell(args)
     if result.report is None:
-        sys.stderr.write(summary(result) + "\n")
         return LEDGER_ERRORS
     output = args.output
     if output not in (None, "-") and is_ledger_file(output, result.files, result.include_patterns):

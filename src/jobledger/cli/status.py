@@ -7,23 +7,14 @@ import os
 import shutil
 import sys
 
-from jobledger.cli.check import summary
-from jobledger.cli.common import LEDGER_ERRORS, OK, check_filters, ledger_files, report_options
-from jobledger.ledger.diagnostics import render_text
-from jobledger.pipeline import load_report
+from jobledger.cli.check import load_and_tell
+from jobledger.cli.common import LEDGER_ERRORS, OK
 from jobledger.report.model import Report
 
 
 def load(args: argparse.Namespace) -> Report | None:
     """The report `status` and `todo` read, the diagnostics on stderr; None if it has errors."""
-    options = report_options(args)
-    result = load_report(ledger_files(args), options, use_cache=not args.no_cache)
-    check_filters(options, result.ledger)
-    if result.diagnostics:
-        sys.stderr.write(render_text(result.diagnostics) + "\n")
-    if result.report is None:
-        sys.stderr.write(summary(result) + "\n")
-    return result.report
+    return load_and_tell(args).report
 
 
 def terminal(args: argparse.Namespace) -> tuple[int, bool]:
