@@ -158,9 +158,30 @@ def _words(value: tuple[str, ...]) -> str:
     return " ".join(value)
 
 
+def _add_spec_cases(
+    command: Command, say: str, value_cases: list[str], positional_cases: list[str]
+) -> None:
+    """The `case` lines (bash and zsh alike) that offer what an option's value or a positional
+    of `command` may be; `say` makes the shell's statement of the words ("echo {}")."""
+    for option in command.options:
+        if option.value is None:
+            continue
+        spec = option.value if isinstance(option.value, str) else _words(option.value)
+        for flag in option.flags:
+            value_cases.append(f"        {command.name}:{flag}) {say.format(_sh(spec))} ;;")
+    for index, wanted in enumerate(command.positionals):
+        text = wanted if isinstance(wanted, str) else _words(wanted)
+        last = index == len(command.positionals) - 1
+        pattern = f"{command.name}:{index}" + (f"|{command.name}:*" if last else "")
+        positional_cases.append(f"        {pattern}) {say.format(_sh(text))} ;;")
+
+
 def bash(commands: tuple[Command, ...]) -> str:
     names = " ".join(command.name for command in commands)
-    option_cases, value_cases, positional_cases, takes_value = [], [], [], []
+    option_cases: list[str] = []
+    value_cases: list[str] = []
+    positional_cases: list[str] = []
+    takes_value: list[str] = []
     for command in commands:
         flags = " ".join(flag for option in command.options for flag in option.flags)
         option_cases.append(f"        {command.name}) echo {_sh(flags)} ;;")
@@ -168,17 +189,7 @@ def bash(commands: tuple[Command, ...]) -> str:
         if valued:
             patterns = "|".join(f"{command.name}:{flag}" for flag in valued)
             takes_value.append(f"        {patterns}) return 0 ;;")
-        for option in command.options:
-            if option.value is None:
-                continue
-            spec = option.value if isinstance(option.value, str) else _words(option.value)
-            for flag in option.flags:
-                value_cases.append(f"        {command.name}:{flag}) echo {_sh(spec)} ;;")
-        for index, wanted in enumerate(command.positionals):
-            text = wanted if isinstance(wanted, str) else _words(wanted)
-            last = index == len(command.positionals) - 1
-            pattern = f"{command.name}:{index}" + (f"|{command.name}:*" if last else "")
-            positional_cases.append(f"        {pattern}) echo {_sh(text)} ;;")
+        _add_spec_cases(command, "echo {}", value_cases, positional_cases)
     return BASH.format(
         names=names,
         option_cases="\n".join(option_cases),
@@ -285,7 +296,10 @@ def zsh(commands: tuple[Command, ...]) -> str:
         f"        {_sh(command.name.replace(':', chr(92) + ':') + ':' + command.help)}"
         for command in commands
     )
-    option_cases, value_cases, positional_cases, takes_value = [], [], [], []
+    option_cases: list[str] = []
+    value_cases: list[str] = []
+    positional_cases: list[str] = []
+    takes_value: list[str] = []
     for command in commands:
         entries = " ".join(
             _sh(flag.replace(":", "\\:") + (":" + option.help if option.help else ""))
@@ -296,17 +310,7 @@ def zsh(commands: tuple[Command, ...]) -> str:
         valued = [flag for option in command.options if option.value for flag in option.flags]
         if valued:
             takes_value.append(f"        {command.name}:({'|'.join(valued)})) return 0 ;;")
-        for option in command.options:
-            if option.value is None:
-                continue
-            spec = option.value if isinstance(option.value, str) else _words(option.value)
-            for flag in option.flags:
-                value_cases.append(f"        {command.name}:{flag}) spec={_sh(spec)} ;;")
-        for index, wanted in enumerate(command.positionals):
-            text = wanted if isinstance(wanted, str) else _words(wanted)
-            last = index == len(command.positionals) - 1
-            pattern = f"{command.name}:{index}" + (f"|{command.name}:*" if last else "")
-            positional_cases.append(f"        {pattern}) spec={_sh(text)} ;;")
+        _add_spec_cases(command, "spec={}", value_cases, positional_cases)
     return ZSH.format(
         described=described,
         option_cases="\n".join(option_cases),
