@@ -8,6 +8,7 @@ Fixtures:
 
 * ``repo_root`` -> Path of the repository root.
 * ``artifacts_dir`` -> ``<repo>/artifacts/`` (created; gitignored), for screenshots and reports.
+* ``home_dir`` -> a fresh directory under $HOME (real editors treat /tmp specially), removed after.
 * ``chromium_path``, ``vim_path``, ``java_path`` -> absolute path (str) of the executable.
 * ``axe_js_path`` -> Path of ``node_modules/axe-core/axe.min.js`` (installed by ``npm ci``).
 * ``browser`` (session) -> Playwright sync-API ``Browser``: Debian's /usr/bin/chromium, headless.
@@ -110,6 +111,22 @@ def require_tool(name: str) -> str:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture
+def home_dir(repo_root: Path) -> Iterator[Path]:
+    """A fresh directory under $HOME, for real editors: emacs makes no backup of a file in
+    /tmp, and vim skips its backup there ('backupskip'). Falls back to build/ when $HOME is
+    read-only."""
+    base = os.path.expanduser("~")
+    if not os.access(base, os.W_OK):
+        base = str(repo_root / "build")
+        os.makedirs(base, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix="jobledger-editor-", dir=base))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

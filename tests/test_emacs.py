@@ -9,11 +9,7 @@ directory is under $HOME, not /tmp, because emacs makes no backups of files in /
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,19 +22,6 @@ SAVES = 1000
 @pytest.fixture(scope="session")
 def emacs_path() -> str:
     return require_tool("emacs")
-
-
-@pytest.fixture
-def home_dir(repo_root: Path) -> Iterator[Path]:
-    base = os.path.expanduser("~")
-    if not os.access(base, os.W_OK):
-        base = str(repo_root / "build")
-        os.makedirs(base, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="jobledger-emacs-", dir=base))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def emacs_save(emacs: str, path: Path, body: str) -> None:

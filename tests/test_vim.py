@@ -7,28 +7,10 @@ treats /tmp specially ('backupskip')."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from watch_process import ledger_text, read, start_watch, wait_until
-
-
-@pytest.fixture
-def home_dir(repo_root: Path) -> Iterator[Path]:
-    base = os.path.expanduser("~")
-    if not os.access(base, os.W_OK):
-        base = str(repo_root / "build")
-        os.makedirs(base, exist_ok=True)
-    path = Path(tempfile.mkdtemp(prefix="jobledger-vim-", dir=base))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def vim_save(vim: str, path: Path, *commands: str) -> None:
