@@ -8,8 +8,9 @@ import sys
 
 from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_date, today
 from jobledger.edit.add import NewEvent, Refused, append, event_text, plan, target_file
+from jobledger.ledger.cache import open_cache
 from jobledger.ledger.diagnostics import render_text
-from jobledger.ledger.loader import load_files
+from jobledger.ledger.loader import FileCache, load_files
 from jobledger.ledger.model import Event
 from jobledger.ledger.parser import parse_text
 from jobledger.pipeline import load_ledger
@@ -18,7 +19,9 @@ from jobledger.pipeline import load_ledger
 def run(args: argparse.Namespace) -> int:
     files = ledger_files(args)
     main = files[0]
-    loaded = load_ledger(files, report_date(None), use_cache=not args.no_cache)
+    # One cache for both reads of the ledger below: the second finds every file parsed.
+    files_cache = FileCache(open_cache(enabled=not args.no_cache), memory=True)
+    loaded = load_ledger(files, report_date(None), files_cache=files_cache)
     if loaded.ledger is None:
         sys.stderr.write(render_text(loaded.diagnostics) + "\n")
         sys.stderr.write("jobledger: the ledger has errors; fix them first, nothing added\n")
@@ -42,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         if os.path.realpath(path) not in {os.path.realpath(f) for f in loaded.files}:
             # An event in a file the ledger does not read would be lost to every report.
             raise UsageError(f"--to {path}: not a file of the ledger; include it first")
-        entries = load_files(files).entries
+        entries = load_files(files, files_cache).entries
         added = append(path, event_text(event), entries, _spelled(event))
     except Refused as refused:
         sys.stderr.write(render_text(refused.diagnostics) + "\n")
