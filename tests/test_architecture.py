@@ -34,6 +34,7 @@ TOP_LEVEL = {
     "jobledger": "base",  # __init__: the version
     "jobledger.files": "base",
     "jobledger.accelerators": "base",
+    "jobledger.records": "base",
     "jobledger.pipeline": "pipeline",
     "jobledger.__main__": "main",
 }

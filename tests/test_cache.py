@@ -4,7 +4,6 @@ it; `check`'s cached result misses on any change to what it depends on."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import random
 import stat
@@ -20,6 +19,7 @@ from jobledger.ledger.diagnostics import Position
 from jobledger.ledger.loader import FileCache, load_files, walk_files
 from jobledger.ledger.model import Comment, Declaration, Event, Include, Option
 from jobledger.pipeline import check_ledger
+from jobledger.records import fields
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = date(2026, 3, 15)
@@ -87,8 +87,8 @@ def test_every_field_of_every_entry_goes_through_the_cache() -> None:
     samples = []
     for kind in (Event, Declaration, Include, Option, Comment):
         kwargs: dict[str, object] = {}
-        for number, field in enumerate(dataclasses.fields(kind)):
-            name, annotation = field.name, str(field.type)
+        for number, name in enumerate(fields(kind)):
+            annotation = kind.__annotations__[name]
             if name == "position":
                 kwargs[name] = where
             elif name == "date":

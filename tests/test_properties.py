@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +12,7 @@ from jobledger.ledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES
 from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import identity, reduce_entries
 from jobledger.pipeline import load_report
+from jobledger.records import replace
 from jobledger.report.build import ReportOptions, build_report
 from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.model import Report

@@ -8,7 +8,6 @@ import pty
 import re
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from conftest import cli_env
 from helpers import report
 from test_golden import check
 
+from jobledger.records import replace
 from jobledger.render.terminal import (
     color_wanted,
     fit,

@@ -10,7 +10,6 @@ import gc
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
@@ -28,12 +27,13 @@ from jobledger.ledger.loader import FileCache, Walk, walk_files
 from jobledger.ledger.memo import Memos
 from jobledger.ledger.model import Ledger
 from jobledger.ledger.reducer import reduce_entries
+from jobledger.records import fields, record, replace
 from jobledger.report.build import ReportOptions, build_report
 from jobledger.report.model import Report
 from jobledger.report.view import far_future
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Checked:
     """What `check` shows: the diagnostics and what was read."""
 
@@ -48,12 +48,12 @@ class Checked:
         return tuple(d for d in self.diagnostics if d.is_error)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Loaded(Checked):
     ledger: Ledger | None  # None when the ledger has errors
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Result(Loaded):
     report: Report | None = None  # None when the ledger has errors
 
@@ -195,7 +195,7 @@ def load_report(
     if loaded.ledger is not None:
         with cyclic_gc_paused():
             report = build_report(loaded.ledger, options, memos)
-    return Result(**{f.name: getattr(loaded, f.name) for f in fields(Loaded)}, report=report)
+    return Result(**{name: getattr(loaded, name) for name in fields(Loaded)}, report=report)
 
 
 def is_ledger_file(target: str, files: Sequence[str], patterns: Sequence[str]) -> bool:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from jobledger.cli.common import OK, UsageError, find_ledger
+from jobledger.records import record
 
 # What a value is completed with: "@files", a word list from the ledger ("@kinds", "@roles",
 # "@statuses", "@tags", "@names"), "@none" (free text), or fixed choices.
@@ -25,14 +25,14 @@ FILE_METAVARS = {"FILE", "OUT", "PATH", "DIR", "CSV"}
 POSITIONALS: dict[str, tuple[str, ...]] = {"add": ("@kinds", "@names")}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Option:
     flags: tuple[str, ...]
     value: str | tuple[str, ...] | None  # None: a flag that takes no value
     help: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Command:
     name: str
     help: str

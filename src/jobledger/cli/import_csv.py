@@ -20,7 +20,6 @@ import os
 import re
 import sys
 import tempfile
-from dataclasses import dataclass, replace
 
 from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, today
 from jobledger.edit.fmt import format_text
@@ -30,12 +29,13 @@ from jobledger.ledger.loader import byte_order_mark, read_file
 from jobledger.ledger.model import Ledger, Role
 from jobledger.ledger.reducer import identity
 from jobledger.pipeline import load_ledger
+from jobledger.records import record, replace
 from jobledger.transfer import DraftLedger, ImportOptions, import_csv, write_ledger
 
 ALREADY_THERE = "JL327"  # --append: the ledger has this application, with another history
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """The file -o names, as it is before the import: its bytes, text and how it is written."""
 

@@ -14,7 +14,6 @@ import difflib
 import fcntl
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 
 from jobledger.edit.fmt import format_text
@@ -25,6 +24,7 @@ from jobledger.ledger.model import NOTE, Application, Entry, Event, Ledger
 from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import identity, reduce_entries
 from jobledger.ledger.suggest import closest, shorten
+from jobledger.records import record, replace
 from jobledger.transfer.ledger_text import clean_tag, escape_value, name_part
 
 CLOSE_NAME = 0.8  # as the reducer's JL250: a name this close to another is most likely a typo
@@ -39,7 +39,7 @@ class Refused(Exception):
         self.diagnostics = tuple(diagnostics)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NewEvent:
     when: date
     kind: str
@@ -50,7 +50,7 @@ class NewEvent:
     comment: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Added:
     path: str  # the file the event went to
     line: int  # its line there

@@ -29,7 +29,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from typing import Literal, TextIO
 
 from jobledger.files import write_atomic
@@ -38,12 +37,13 @@ from jobledger.ledger.lines import normalize_newlines
 from jobledger.ledger.loader import byte_order_mark, decode
 from jobledger.ledger.model import Comment, Declaration, Entry, Event, Include, Option
 from jobledger.ledger.parser import parse_text, split_application
+from jobledger.records import record, replace
 
 INDENT = "    "  # metadata, and comment lines that were indented
 GAP = "  "  # the least space before aligned tags and comments
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FormatResult:
     text: str  # the formatted text; the input itself when it was not formatted
     changed: bool
@@ -59,20 +59,31 @@ class FormatResult:
 RowKind = Literal["blank", "comment", "meta", "event", "directive"]
 
 
-@dataclass(slots=True)
 class _Row:
-    """One output line while the layout is computed: its text before any alignment padding,
-    split where padding may go."""
+    """One output line while the layout is computed (and changed in place): its text before any
+    alignment padding, split where padding may go."""
 
-    kind: RowKind
-    head: str = ""  # event: DATE; declaration: WHAT; else the whole line before tags/comment
-    kind_or_key: str = ""  # event: KIND; declaration: KEY (padded per block)
-    rest: str = ""  # event: APPLICATION; declaration: LABEL
-    tags: str = ""
-    comment: str | None = None
-    group: str = ""  # declarations: what keys are padded with (stage, outcome, role)
-    block: int = 0
-    text: str = field(default="", repr=False)  # the finished line
+    __slots__ = ("block", "comment", "group", "head", "kind", "kind_or_key", "rest", "tags", "text")
+
+    def __init__(
+        self,
+        kind: RowKind,
+        head: str = "",  # event: DATE; declaration: WHAT; else the whole line before tags/comment
+        kind_or_key: str = "",  # event: KIND; declaration: KEY (padded per block)
+        rest: str = "",  # event: APPLICATION; declaration: LABEL
+        tags: str = "",
+        comment: str | None = None,
+        group: str = "",  # declarations: what keys are padded with (stage, outcome, role)
+    ) -> None:
+        self.kind = kind
+        self.head = head
+        self.kind_or_key = kind_or_key
+        self.rest = rest
+        self.tags = tags
+        self.comment = comment
+        self.group = group
+        self.block = 0
+        self.text = ""  # the finished line
 
 
 def format_text(text: str, path: str) -> FormatResult:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from jobledger import __version__, accelerators
-from jobledger.ledger.diagnostics import Diagnostic, Position, Severity, make_position
+from jobledger.ledger.diagnostics import Diagnostic, Position, Severity
 from jobledger.ledger.model import (
     Comment,
     Declaration,
@@ -43,7 +43,6 @@ from jobledger.ledger.model import (
     Event,
     Include,
     Option,
-    make_event,
 )
 
 NO_CACHE_ENV = "JOBLEDGER_NO_CACHE"
@@ -296,7 +295,7 @@ _KINDS = {
 _POSITION = attrgetter("position")
 _PATH, _LINE, _COLUMN = attrgetter("path"), attrgetter("line"), attrgetter("column")
 _DATE = attrgetter("date")
-# An event's fields after its position and date, in the order make_event takes them. By columns
+# An event's fields after its position and date, in the order Event takes them. By columns
 # and through attrgetter, encoding costs a tenth of building a tuple per event in Python.
 _EVENT_REST = attrgetter(
     "kind", "company", "title", "tags", "tag_columns", "meta", "kind_column", "comment",
@@ -363,13 +362,13 @@ def decode_entries(data: Any, path: str) -> tuple[Entry, ...]:
     append = out.append
     next_event, next_other = 0, 0
     for kind, line, column in zip(kinds, lines, columns, strict=True):
-        where = make_position(path, line, column)
+        where = Position(path, line, column)
         if kind == EVENT:
             ordinal = ordinals[next_event]
             day = dates.get(ordinal)
             if day is None:
                 day = dates[ordinal] = date.fromordinal(ordinal)
-            append(make_event(where, day, *rests[next_event]))
+            append(Event(where, day, *rests[next_event]))
             next_event += 1
             continue
         rest = others[next_other]

@@ -11,19 +11,19 @@ import re
 import stat
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from jobledger.ledger import cache, globs
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
 from jobledger.ledger.lines import MAX_SYNTAX_ERRORS, normalize_newlines
 from jobledger.ledger.model import Entry, Include
+from jobledger.records import record
 
 if TYPE_CHECKING:
     from jobledger.ledger.parser import ParseResult
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Loaded:
     entries: tuple[Entry, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -177,7 +177,7 @@ class Parsed:
         return cls(path, text, includes, diagnostics, rows=blob)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _File:
     """A file as read: what the in-memory cache of `watch` keeps per path."""
 
@@ -257,20 +257,34 @@ class FileCache:
                 del self.memory[path]
 
 
-@dataclass(slots=True)
 class _State:
-    files_cache: FileCache
-    diagnostics: list[Diagnostic]
-    sources: list[tuple[str, str]]
-    files: list[str]
-    patterns: list[str]
-    seen: set[str]
-    # The ledger's entries, as slices of each file's: (file, start, stop) with the included files'
-    # slices between them, where their includes were.
-    pieces: list[tuple[Parsed, int, int | None]]
-    # Everything the walk learnt from the file system, in order: which files it read (with their
-    # hashes), what each include matched, what went wrong. The same trace, the same entries.
-    trace: list[tuple[object, ...]]
+    """What the walk over a ledger's files gathers as it goes."""
+
+    __slots__ = (
+        "diagnostics",
+        "files",
+        "files_cache",
+        "patterns",
+        "pieces",
+        "seen",
+        "sources",
+        "trace",
+    )
+
+    def __init__(self, files_cache: FileCache) -> None:
+        self.files_cache = files_cache
+        self.diagnostics: list[Diagnostic] = []
+        self.sources: list[tuple[str, str]] = []
+        self.files: list[str] = []
+        self.patterns: list[str] = []
+        self.seen: set[str] = set()
+        # The ledger's entries, as slices of each file's: (file, start, stop) with the included
+        # files' slices between them, where their includes were.
+        self.pieces: list[tuple[Parsed, int, int | None]] = []
+        # Everything the walk learnt from the file system, in order: which files it read (with
+        # their hashes), what each include matched, what went wrong. The same trace, the same
+        # entries.
+        self.trace: list[tuple[object, ...]] = []
 
     def problem(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
@@ -278,7 +292,7 @@ class _State:
         self.trace.append((diagnostic.code, diagnostic.message, where.path, where.line))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Walk:
     """The files of a ledger as read, before their entries are put together."""
 
@@ -309,7 +323,7 @@ def load_files(paths: Sequence[str], files_cache: FileCache | None = None) -> Lo
 
 def walk_files(paths: Sequence[str], files_cache: FileCache | None = None) -> Walk:
     """Read every file of the ledger (following includes) and parse it, or find it in a cache."""
-    state = _State(files_cache or FileCache(), [], [], [], [], set(), [], [])
+    state = _State(files_cache or FileCache())
     for path in paths:
         _load(path, None, (), state)
     state.files_cache.forget(path for path, _ in state.sources)  # no longer in the ledger

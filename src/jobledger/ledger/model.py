@@ -5,16 +5,16 @@ an input of the report (report/view.py), never part of the ledger."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from jobledger.ledger.diagnostics import Position
+from jobledger.records import record
 
 DeclarationKind = Literal["stage", "outcome", "role"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Event:
     position: Position
     date: date
@@ -32,49 +32,7 @@ class Event:
     name_column: int = 0  # where the APPLICATION starts, for carets about the name
 
 
-_EVENT_FIELDS = (
-    "position", "date", "kind", "company", "title", "tags", "tag_columns", "meta", "kind_column",
-    "comment", "raw_application", "name_column",
-)  # fmt: skip
-(
-    _set_position, _set_date, _set_kind, _set_company, _set_title, _set_tags, _set_tag_columns,
-    _set_meta, _set_kind_column, _set_comment, _set_raw_application, _set_name_column,
-) = (Event.__dict__[name].__set__ for name in _EVENT_FIELDS)  # fmt: skip
-
-
-def make_event(
-    position: Position,
-    date: date,
-    kind: str,
-    company: str,
-    title: str | None,
-    tags: tuple[str, ...],
-    tag_columns: tuple[int, ...],
-    meta: tuple[tuple[str, str], ...],
-    kind_column: int,
-    comment: str | None,
-    raw_application: str | None,
-    name_column: int,
-) -> Event:
-    """Event(...) with every field given, the same frozen object, built in half the time (the
-    parser and the parse cache make one a line; see diagnostics.make_position)."""
-    event = object.__new__(Event)
-    _set_position(event, position)
-    _set_date(event, date)
-    _set_kind(event, kind)
-    _set_company(event, company)
-    _set_title(event, title)
-    _set_tags(event, tags)
-    _set_tag_columns(event, tag_columns)
-    _set_meta(event, meta)
-    _set_kind_column(event, kind_column)
-    _set_comment(event, comment)
-    _set_raw_application(event, raw_application)
-    _set_name_column(event, name_column)
-    return event
-
-
-@dataclass(frozen=True, slots=True)
+@record
 class Declaration:
     position: Position
     what: DeclarationKind
@@ -86,14 +44,14 @@ class Declaration:
     comment: str | None = None  # the end-of-line comment, as for events
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Include:
     position: Position
     pattern: str
     comment: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Option:
     position: Position
     name: str
@@ -104,7 +62,7 @@ class Option:
     comment: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comment:
     """A comment that belongs to no event or directive, kept so `fmt` can write it back: a comment
     line (`; …` or `# …`, at column 0 or indented), or the end-of-line comment of a metadata line
@@ -119,7 +77,7 @@ class Comment:
 Entry = Event | Declaration | Include | Option | Comment
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Stage:
     key: str
     label: str  # the state: "Applied, No Reply", as the Blueprint sheet names it
@@ -127,13 +85,13 @@ class Stage:
     milestone: str  # what reaching it is called: "Applied"; the label when not declared
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     key: str
     label: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Role:
     key: str
     label: str
@@ -195,7 +153,7 @@ def display_name(company: str, title: str | None) -> str:
     return company if title is None else f"{company} | {title}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Config:
     title: str
     stages: tuple[Stage, ...]
@@ -234,7 +192,7 @@ class Config:
         return kind.capitalize()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Metadata:
     """An application's `key: value` lines. Keys match case-insensitively and keep their first
     spelling (`Source:` and `source:` are one key); the last value written wins. A key that is
@@ -277,7 +235,7 @@ class Metadata:
         return Metadata(tuple((k, v) for k, v in self.pairs if k.casefold() not in keys))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Application:
     """One application and everything that happened to it, in date order (same-date events in
     file order). Its events are only the valid ones: an unknown kind or an event after an
@@ -295,7 +253,7 @@ class Application:
         return display_name(self.company, self.title)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Ledger:
     """Every application, ordered by its first event, with the configuration."""
 

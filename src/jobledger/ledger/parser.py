@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -24,7 +23,7 @@ from typing import Any
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from jobledger import accelerators
-from jobledger.ledger.diagnostics import Diagnostic, Position, error, make_position
+from jobledger.ledger.diagnostics import Diagnostic, Position, error
 from jobledger.ledger.lines import MAX_SYNTAX_ERRORS, normalize_newlines
 from jobledger.ledger.model import (
     Comment,
@@ -33,27 +32,27 @@ from jobledger.ledger.model import (
     Event,
     Include,
     Option,
-    make_event,
 )
 from jobledger.ledger.syntax_errors import explain
+from jobledger.records import record, replace
 
 FIRST_RETRY_WINDOW = 64  # lines parsed after an error before the window grows again
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParseResult:
     entries: tuple[Entry, ...]
     diagnostics: tuple[Diagnostic, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Text:
     value: str
     quoted: bool
     column: int
 
 
-@dataclass(slots=True)
+@record
 class _Meta:
     line: int
     column: int
@@ -61,17 +60,19 @@ class _Meta:
     value: str
 
 
-@dataclass(slots=True)
 class _Sink:
     """Where the transformer puts statements as LALR reduces them; survives a failed parse."""
 
-    path: str = ""
-    line_offset: int = 0
-    items: list[Entry | _Meta | int] = field(default_factory=list)  # int: a line with an error
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    # The _NL just lexed, when it holds more than "\n": LALR reduces a statement when it sees the
-    # _NL after it, so the statement's callback finds its own end of line here.
-    pending: Token | None = None
+    __slots__ = ("diagnostics", "items", "line_offset", "path", "pending")
+
+    def __init__(self, path: str = "") -> None:
+        self.path = path
+        self.line_offset = 0
+        self.items: list[Entry | _Meta | int] = []  # int: a line with an error
+        self.diagnostics: list[Diagnostic] = []
+        # The _NL just lexed, when it holds more than "\n": LALR reduces a statement when it sees
+        # the _NL after it, so the statement's callback finds its own end of line here.
+        self.pending: Token | None = None
 
     def position(self, token: Token, column: int | None = None) -> Position:
         line = (token.line or 0) + self.line_offset
@@ -240,7 +241,7 @@ class _Builder(Transformer[Token, None]):
             sink.pending = None
             comment = _trailing_comment(nl.value)[0]
         try:
-            position = make_position(sink.path, line + sink.line_offset, 1)
+            position = Position(sink.path, line + sink.line_offset, 1)
             when = _date(day)
             if when is None:
                 sink.diagnostics.append(
@@ -281,7 +282,7 @@ class _Builder(Transformer[Token, None]):
                 sink.items.append(position.line)
                 return
             sink.items.append(
-                make_event(
+                Event(
                     position,
                     when,
                     kind,

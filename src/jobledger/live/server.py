@@ -29,10 +29,11 @@ import sys
 import threading
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from jobledger.records import record
 
 KEEPALIVE_SECONDS = 15.0
 # Limits, so that nothing a client does (a thousand tabs, a slow or stalled reader, a huge or
@@ -55,7 +56,7 @@ SHOWN_ID = re.compile(r"([0-9a-f]{16})\.([0-9]{1,15})")  # TOKEN.GENERATION, ASC
 MAX_SHOWN_ID = 40  # longer is not an id of ours: never handed to int()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Page:
     body: bytes
     content_type: str = "text/html; charset=utf-8"

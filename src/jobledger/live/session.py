@@ -16,7 +16,6 @@ import gc
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 from typing import TextIO
 
@@ -28,6 +27,7 @@ from jobledger.ledger.memo import Memos
 from jobledger.live.server import Page
 from jobledger.live.watcher import Targets
 from jobledger.pipeline import Result, cyclic_gc_paused, is_ledger_file, load_report
+from jobledger.records import record, replace
 from jobledger.render.html import content_security_policy, render_html, render_text_page
 from jobledger.render.markdown import render_markdown
 from jobledger.report.build import ReportOptions
@@ -35,7 +35,7 @@ from jobledger.report.filters import filter_problems
 from jobledger.report.model import Report
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outputs:
     """What one build shows."""
 

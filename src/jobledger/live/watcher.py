@@ -33,7 +33,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -41,6 +40,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from jobledger.ledger import globs
+from jobledger.records import record
 
 log = logging.getLogger(__name__)
 # watchdog warns on stderr when the kernel's event queue overflows (a flood of events, such as
@@ -76,13 +76,13 @@ class WatchingFailed(RuntimeError):
     """The file watcher died and could not be brought back: watching cannot go on."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Targets:
     """What a build depends on: a change to one of these means build again."""
 
     files: frozenset[str]  # absolute paths, existing or awaited (a deleted ledger)
     patterns: tuple[str, ...] = ()  # absolute include globs: a new match matters too
-    ignore: frozenset[str] = field(default_factory=frozenset)  # our own outputs
+    ignore: frozenset[str] = frozenset()  # our own outputs
 
 
 def watched_directories(targets: Targets) -> set[tuple[str, bool]]:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jobledger.ledger.reducer import identity
+from jobledger.records import record
 from jobledger.report.model import AttentionItem, Report
 from jobledger.transfer import unescape_value
 
@@ -42,7 +42,7 @@ _ONE = re.compile(_CLOCK, re.I)
 _OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?", re.I)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timed:
     start: datetime  # naive: floating, or aware
     end: datetime

@@ -18,7 +18,6 @@ import base64
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,6 +25,7 @@ from markupsafe import Markup, escape
 
 from jobledger.ledger.diagnostics import Diagnostic
 from jobledger.ledger.suggest import shorten
+from jobledger.records import record
 from jobledger.render.charts.columns import ColumnChart, reply_chart, weekly_chart
 from jobledger.render.charts.funnel import FunnelChart, funnel_chart
 from jobledger.render.charts.roles import roles_chart
@@ -70,7 +70,7 @@ def content_security_policy(page: str) -> str:
 # ---------------------------------------------------------------- what the templates show
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Problem:
     """A diagnostic as the banner shows it."""
 
@@ -83,7 +83,7 @@ class Problem:
     caret: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Meta:
     key: str
     value: str
@@ -91,7 +91,7 @@ class Meta:
     text: str  # the link text: host and path, without the scheme
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AppRow:
     """An application as the table shows it: the report's row, plus its filter value, marker
     and links."""
@@ -102,14 +102,14 @@ class AppRow:
     meta: tuple[Meta, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Choice:
     value: str
     label: str
     count: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttentionGroup:
     kind: str
     heading: str
@@ -126,7 +126,7 @@ class AttentionGroup:
         return len(self.more)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RoleFunnel:
     key: str
     label: str
@@ -134,7 +134,7 @@ class RoleFunnel:
     chart: FunnelChart
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Banner:
     problems: tuple[Problem, ...]
     errors: int  # all of them, not only those listed

@@ -7,8 +7,7 @@ by row from a template, and building lists in Jinja is computing in the template
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from jobledger.records import record
 from jobledger.render.templates import render_template
 from jobledger.render.text import days, md, md_table
 from jobledger.report.model import AttentionItem, Report
@@ -27,7 +26,7 @@ def render_markdown(report: Report, template: str | None = None, *, mermaid: boo
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MarkdownTables:
     """Each table of the Markdown report, as text; ledger text escaped."""
 

@@ -11,14 +11,14 @@ The flows are the HTML Sankey's (render/charts/sankey.py), from `Report.flows`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
+from jobledger.records import record
 from jobledger.report.model import Report
 
 INFERRED = "Ghosted (inferred)"  # as render/charts/sankey.py labels it
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flow:
     source: str
     target: str

@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 
+from jobledger.records import record
 from jobledger.render.text import plural
 from jobledger.report.model import ApplicationRow, AttentionItem, Report
 from jobledger.report.view import Standing
@@ -68,7 +68,7 @@ def pad(text: str, columns: int, align: str = "l") -> str:
     return fill + text if align == "r" else text + fill
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Painter:
     """Wraps text in SGR codes when colour is on, and leaves it alone when it is off."""
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import date
 
 from jobledger.ledger.memo import Memo, Memos
 from jobledger.ledger.model import OTHER, Config, Event, Ledger, Role
+from jobledger.records import record, replace
 from jobledger.report.attention import compute_attention
 from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.funnel import (
@@ -34,7 +34,7 @@ from jobledger.report.view import ApplicationState, View, view_at
 BY = ("role", "source", "tag", "month")  # what the pipeline table's rows can be
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReportOptions:
     """What a report is made for: the date it is as of, which applications it is about, how
     its pipeline table is cut, and what it leaves out."""

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from jobledger.ledger.model import Config
 from jobledger.ledger.suggest import closest
+from jobledger.records import record
 from jobledger.report.view import ApplicationState, Standing
 
 STATUS_WORDS = ("active", "closed")  # besides an outcome key, "accepted" and "ghosted"
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Filters:
     roles: tuple[str, ...] = ()  # any of these role keys
     tags: tuple[str, ...] = ()  # all of these tags (case-folded)

@@ -7,12 +7,12 @@ schema in docs/json.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Literal
 
 from jobledger.ledger.model import Metadata, Outcome, Role, Stage
+from jobledger.records import record
 from jobledger.report.filters import NO_FILTERS, Filters
 from jobledger.report.view import Status
 
@@ -25,7 +25,7 @@ def report_name(company: str, title: str | None) -> str:
     return company if title is None else f"{company} — {title}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Share:
     """A count and its share of a whole (None for 0/0)."""
 
@@ -36,7 +36,7 @@ class Share:
 # ---------------------------------------------------------------- funnel and statuses
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunnelStep:
     stage: Stage
     at: int  # applications whose current stage is this one
@@ -45,7 +45,7 @@ class FunnelStep:
     of_base: float | None  # reached / reached of the base stage; None before the base stage
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatusCounts:
     """How many applications stand where; the counts add up to `tracked`."""
 
@@ -56,7 +56,7 @@ class StatusCounts:
     outcomes: tuple[tuple[Outcome, int], ...]  # every declared outcome, in order
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExitRow:
     """At one stage: how many applications ended there, by outcome, and went silent there."""
 
@@ -66,7 +66,7 @@ class ExitRow:
     total: int  # ended or went silent here, all outcomes together
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StageFlow:
     """Where the applications that reached one stage went: on to the next stage, out through an
     outcome, silent (inferred ghost), or still here. An application counts at the HIGHEST stage
@@ -88,7 +88,7 @@ class StageFlow:
         return self.forward + sum(count for _, count in self.exits) + self.inferred
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Group:
     """The numbers of one role (or Other)."""
 
@@ -105,7 +105,7 @@ class Group:
         return None if self.applied == 0 else self.replied / self.applied
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HeadlineStep:
     stage: Stage
     reached: int
@@ -115,20 +115,20 @@ class HeadlineStep:
 # ---------------------------------------------------------------- the Blueprint sheet's table
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PipelineCell:
     count: int | None  # None in the average row, which has only fractions
     fraction: float | None  # a share of the row's applications, or a step conversion
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PipelineColumn:
     key: str
     label: str
     stage: Stage | None  # None for "No progress"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PipelineRow:
     key: str
     label: str
@@ -147,7 +147,7 @@ class PipelineRow:
         return self.kind in ("total", "average")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pipeline:
     columns: tuple[PipelineColumn, ...]  # no progress, the base stage, then each later stage
     rows: tuple[PipelineRow, ...]  # each declared role, Other, total, average
@@ -161,7 +161,7 @@ class Pipeline:
 # ---------------------------------------------------------------- timing and activity
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FirstReply:
     median_days: float | int | None
     days: tuple[int, ...]  # sorted
@@ -179,14 +179,14 @@ class FirstReply:
         return self.days[-1] if self.days else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StageTime:
     stage: Stage
     median_days: float | int | None
     count: int  # finished stays: applications that moved on from this stage
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Timing:
     first_reply: FirstReply
     stages: tuple[StageTime, ...]  # every stage but the last
@@ -197,14 +197,14 @@ class Timing:
         return tuple(stage for stage in self.stages if stage.count)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Week:
     week: str  # ISO week, "2026-W06"
     start: date  # its Monday
     count: int  # applications that reached the base stage that week
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pace:
     """This week's applications against the weekly average of the weeks before it."""
 
@@ -218,7 +218,7 @@ class Pace:
         return None if self.weeks == 0 else self.before / self.weeks
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceRate:
     source: str  # as first spelled
     applied: int
@@ -235,7 +235,7 @@ class AttentionKind(StrEnum):
     APPLY_OR_DROP = "apply-or-drop"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AttentionItem:
     kind: AttentionKind
     company: str
@@ -253,7 +253,7 @@ class AttentionItem:
         return report_name(self.company, self.title)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attention:
     upcoming: tuple[AttentionItem, ...]  # soonest first
     follow_up: tuple[AttentionItem, ...]  # longest silent first
@@ -271,14 +271,14 @@ class Attention:
 # ---------------------------------------------------------------- applications
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class HistoryItem:
     date: date
     kind: str
     comment: str | None = None  # the event's end-of-line comment
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApplicationRow:
     company: str
     title: str | None
@@ -315,14 +315,14 @@ class ApplicationRow:
 # ---------------------------------------------------------------- the report
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Options:
     ghost_after: int
     follow_up_after: int
     base: Stage
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Report:
     as_of: date
     title: str

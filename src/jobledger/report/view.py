@@ -8,13 +8,13 @@ silence long enough to count as ghosted. The date itself is an input (see cli/co
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
 from jobledger.ledger.diagnostics import Diagnostic, warning
 from jobledger.ledger.memo import Memo
 from jobledger.ledger.model import NOTE, Application, Config, Event, Ledger, Outcome, Stage
+from jobledger.records import record
 
 # Outcomes that are the seeker's own doing, or the employer's silence: not a reply.
 NOT_A_REPLY = frozenset({"withdrawn", "declined", "ghosted"})
@@ -27,7 +27,7 @@ class Standing(Enum):
     SILENT = "silent"  # waiting on the employer longer than ghost-after: ghosted, inferred
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Status:
     """Where an application stands: active, accepted, ended by one declared outcome, or gone
     silent. A closed set: an outcome is an Outcome, never a string that could collide with
@@ -57,7 +57,7 @@ ACCEPTED = Status(Standing.ACCEPTED)
 SILENT = Status(Standing.SILENT)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ApplicationState:
     """One application as it stands on the view's date."""
 
@@ -88,13 +88,13 @@ class ApplicationState:
         return (self.reply.date - self.applied.date).days
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Upcoming:
     event: Event
     application: Application
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class View:
     config: Config
     as_of: date

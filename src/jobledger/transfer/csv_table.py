@@ -9,9 +9,9 @@ record is simple enough to read with three regular expressions.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
+from jobledger.records import record
 
 DELIMITERS = (",", ";", "\t")  # in order of preference when the evidence is even
 SNIFF_RECORDS = 50  # records read to choose the delimiter: enough to see ragged rows
@@ -27,13 +27,13 @@ SAVE_AS_UTF8 = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Row:
     number: int  # the spreadsheet's row number: the header is row 1
     cells: tuple[str, ...]  # as many as the header has; line breaks inside a cell are "\n"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Table:
     header: tuple[str, ...]
     rows: tuple[Row, ...]  # every record after the header, blank ones included
@@ -41,7 +41,7 @@ class Table:
     bom: bool  # the file started with a UTF-8 byte-order mark
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableResult:
     table: Table | None  # None when nothing could be read (not UTF-8, empty)
     diagnostics: tuple[Diagnostic, ...]  # rows that could not be read are left out of the table
@@ -91,7 +91,7 @@ _QUOTED = re.compile(r'"([^"]*(?:""[^"]*)*)"')
 _LINE_BREAK = re.compile(r"\r\n?")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Records:
     rows: tuple[Row, ...]
     diagnostics: tuple[Diagnostic, ...]

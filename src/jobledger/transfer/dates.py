@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Literal
+
+from jobledger.records import record
 
 DateFormat = Literal["YYYY-MM-DD", "M/D/YYYY", "D/M/YYYY", "D.M.YYYY"]
 DATE_FORMATS: tuple[DateFormat, ...] = ("YYYY-MM-DD", "M/D/YYYY", "D/M/YYYY", "D.M.YYYY")
@@ -58,7 +59,7 @@ def read_date(text: str, order: DateFormat | None) -> date | None:
     return _date(year, first, second) if order == "M/D/YYYY" else _date(year, second, first)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnDates:
     order: DateFormat | None  # how slashed dates read in this column; None if it has none
     formats: tuple[DateFormat, ...]  # the formats seen, for the summary

@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, TypeGuard
 
 from jobledger.ledger.diagnostics import Diagnostic, Position, Severity, error, warning
 from jobledger.ledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES, NOTE, Role
 from jobledger.ledger.suggest import closest, shorten
+from jobledger.records import record, replace
 from jobledger.transfer.csv_table import Row, Table, read_table, whole_row
 from jobledger.transfer.dates import (
     ACCEPTED,
@@ -58,7 +59,7 @@ UNKNOWN_DATE = "date unknown (imported)"
 # ---------------------------------------------------------------- what a column becomes
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Target:
     """What a column becomes: a FIELD of `--map`, metadata, the date of one kind of event
     (`applied_at`), or the Blueprint's Active? flag."""
@@ -127,7 +128,7 @@ def parse_date_format(text: str) -> DateFormat:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportOptions:
     preset: Preset | None = None  # None: chosen from the header
     maps: tuple[tuple[str, Target], ...] = ()  # --map, parsed by parse_map()
@@ -204,7 +205,7 @@ def dated_kind(header: str) -> str | None:
     return KIND_WORDS.get(match["after"] or match["before"])
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     index: int
     header: str
@@ -212,7 +213,7 @@ class Column:
     how: str  # "--map", "preset", "known name", "dated" or "unmapped"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Plan:
     preset: Preset | None
     columns: tuple[Column, ...]
@@ -428,7 +429,7 @@ def split_tags(value: str) -> list[str]:
 # ---------------------------------------------------------------- the result
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportSummary:
     path: str
     preset: str  # "blueprint", "dated", or "columns" (header names and --map only)
@@ -478,7 +479,7 @@ class ImportSummary:
         return tuple(lines)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportResult:
     ledger: DraftLedger | None  # None when an error stops the import: write nothing
     summary: ImportSummary | None  # None when the file could not be read as a table

@@ -13,13 +13,13 @@ Layout, one event a line, as the README shows ledgers:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from jobledger.ledger.model import DEFAULT_OUTCOMES, DEFAULT_STAGES, NOTE, Role
+from jobledger.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DraftEvent:
     date: date
     kind: str  # a stage key, an outcome key or "note"
@@ -27,7 +27,7 @@ class DraftEvent:
     meta: tuple[tuple[str, str], ...] = ()  # values may hold anything: escape_value() is applied
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DraftApplication:
     company: str
     title: str | None
@@ -36,7 +36,7 @@ class DraftApplication:
     row: int = 0  # the source row it came from, 0 if none: for messages
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DraftLedger:
     roles: tuple[Role, ...]
     applications: tuple[DraftApplication, ...]

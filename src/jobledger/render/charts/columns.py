@@ -5,13 +5,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from jobledger.records import record
 from jobledger.render.charts.geometry import CHAR, MONTHS, r1
 from jobledger.report.model import Week
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Column:
     label: str  # what the column stands for, for its tooltip and the data table
     count: int
@@ -24,14 +24,14 @@ class Column:
     tick: str | None  # the axis label under this column, if it gets one
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Gridline:
     value: int
     y: float
     text_y: float  # baseline of its value, left of the plot
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Marker:
     """A vertical reference line across the plot, e.g. the median."""
 
@@ -43,7 +43,7 @@ class Marker:
     text_anchor: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ColumnChart:
     width: float
     height: float

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from jobledger.ledger.suggest import shorten
+from jobledger.records import record
 from jobledger.render.charts.geometry import CHAR, FONT, r1
 from jobledger.report.model import FunnelStep
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunnelRow:
     key: str
     label: str
@@ -23,7 +23,7 @@ class FunnelRow:
     bar_width: float  # 0 draws no bar: the "0" beside the label says it
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FunnelChart:
     width: float
     height: float

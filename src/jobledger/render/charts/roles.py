@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from jobledger.ledger.suggest import shorten
+from jobledger.records import record
 from jobledger.render.charts.geometry import CHAR, FONT, r1
 from jobledger.report.model import Report
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GroupedBar:
     label: str  # the series (a role, or "All applications"), shortened to fit
     full_label: str
@@ -23,7 +22,7 @@ class GroupedBar:
     value_x: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BarGroup:
     """One stage's bars: the step into it for all applications and for each role. The page
     shows one small chart per stage, side by side where there is room."""

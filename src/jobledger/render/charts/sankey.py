@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from jobledger.ledger.model import Outcome
+from jobledger.records import record
 from jobledger.render.charts.geometry import CHAR, FONT, LINE, r1, wrap
 from jobledger.report.model import StageFlow
 from jobledger.report.numbers import ratio
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SankeyNode:
     id: str  # unique in the chart: "s3" for stage 3, "t3-2" for stage 3's third terminal
     kind: str  # "stage", "outcome", "inferred" or "active"
@@ -29,7 +29,7 @@ class SankeyNode:
     text_anchor: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SankeyLink:
     source: str
     target: str
@@ -38,7 +38,7 @@ class SankeyLink:
     path: str  # a closed band: top edge curve out, bottom edge curve back
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SankeyChart:
     width: float
     height: float
