@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 from helpers import AS_OF, ledger, reached, report
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jobledger.pipeline import load_report
 from jobledger.render.markdown import render_markdown
 from jobledger.report.build import ReportOptions, build_report
 from jobledger.report.insights import ADVICE, advice
 from jobledger.report.model import PipelineRow, Report
-from jobledger.report.numbers import percent
+from jobledger.report.numbers import mean_of_fractions, percent
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"
 
@@ -580,3 +582,18 @@ def test_a_metadata_key_keeps_its_first_spelling() -> None:
     (app,) = rep.applications
     assert dict(app.meta.items()) == {"Source": "job board"}
     assert [s.source for s in rep.sources] == ["job board"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6)), max_size=30))
+def test_the_mean_of_fractions_is_the_exact_mean_rounded_once(pairs: list[tuple[int, int]]) -> None:
+    from fractions import Fraction
+
+    present = [Fraction(part, whole) for part, whole in pairs if whole]
+    expected = float(sum(present) / len(present)) if present else None
+    assert mean_of_fractions(pairs) == expected
+
+
+def test_the_mean_of_fractions_that_floats_get_wrong() -> None:
+    assert percent(mean_of_fractions([(1, 1), (2, 5), (5, 8)])) == "68%"
+    assert mean_of_fractions([(0, 0), (3, 4)]) == 0.75  # 0/0 is skipped, not a zero
+    assert mean_of_fractions([(0, 0)]) is None

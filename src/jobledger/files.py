@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 
 
 class UsageError(Exception):
@@ -30,6 +29,8 @@ def write_atomic(path: str, data: str | bytes, *, expect: bytes | None = None) -
         before = None
     if before is not None and (not before.st_mode & 0o222 or not os.access(path, os.W_OK)):
         raise OSError(f"cannot write {path}: it is read-only")
+    import tempfile  # only commands that write need it
+
     try:
         handle, temp = tempfile.mkstemp(prefix=".jobledger-", suffix=".tmp", dir=directory)
     except OSError as exc:  # name the file the user asked for, not our temp file

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
+from collections.abc import Callable
 from datetime import date
 
 from jobledger import __version__
@@ -60,188 +63,62 @@ def _add_no_cache(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def terminal_columns(fallback: int) -> int:
+    """$COLUMNS, else the terminal's width, else `fallback`: shutil.get_terminal_size without
+    importing shutil (argparse imports it for every parser it makes, unless given the width)."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or fallback  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return fallback
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs as written (their examples are laid out by hand), wrapped to the
+    terminal's width as argparse would (less 2)."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = terminal_columns(80) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The command line; with `only`, the options of that command alone (the others are
-    listed with their help line but take no time to declare: `--help` and every run is
-    faster). None: every command's options (completion scripts, tests, docs)."""
+    """The command line. `only` names the command being run: it alone is declared, with its
+    options (each subparser costs about a millisecond to make). "": every command, for the
+    top-level --help, without their options. None: everything (completion scripts, tests, docs)."""
     parser = argparse.ArgumentParser(
         prog="jobledger",
         description="A plain-text ledger for a job hunt: the funnel, the timing and who to "
         "follow up with, from a .jobs file.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"jobledger {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = commands.add_parser(
-        "check",
-        help="check the ledger and report every error",
-        description="Read the ledger and report every error and warning as "
-        "PATH:LINE:COL: error: MESSAGE.",
-        epilog="example:\n  jobledger check --strict hunt.jobs\n\n"
-        "exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "check"):
-        _check_options(check)
-    report = commands.add_parser(
-        "report",
-        help="the funnel report (Markdown, JSON or HTML)",
-        description="Compute the funnel, pipeline table, timing and insights and render them.",
-        epilog="examples:\n  jobledger report examples/blueprint.jobs --as-of 2026-03-15\n"
-        "  jobledger report --format html -o report.html\n\n"
-        "exit status: 0 written, 1 the ledger has errors, 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "report"):
-        _report_options(report)
-    watch = commands.add_parser(
-        "watch",
-        help="rebuild the report on every save, optionally serve it with live reload",
-        description="Rebuild OUT whenever the ledger or a file it includes changes, whatever "
-        "the editor's way of saving. A broken ledger keeps the last good report, with the "
-        "errors on top. With --serve, a local page reloads itself after each save.",
-        epilog="examples:\n  jobledger watch hunt.jobs                 writes hunt.html beside it\n"
-        "  jobledger watch hunt.jobs --serve --open  and shows it live in the browser\n"
-        "  jobledger watch --format md -o report.md --poll\n\n"
-        "OUT defaults to the first ledger's name with .html or .md, beside it.\n"
-        "--open, --host and --port imply --serve.\n"
-        "exit status: 0 stopped with Ctrl-C, 2 usage error (e.g. the port is in use).",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "watch"):
-        _watch_options(watch)
-    add = commands.add_parser(
-        "add",
-        help="append one event to the ledger, checked first",
-        description="Append one event, checked as `check` would check it: an unknown kind, an "
-        "event after an outcome or a name close to another application's is refused. The "
-        "file is written atomically, keeping its encoding and line endings. An existing "
-        "application's event goes to the file of its latest event, a new one to the main "
-        "ledger (or --to FILE).",
-        epilog="examples:\n"
-        "  jobledger add applied 'Acme | Staff Engineer' --tag swe --meta source=referral\n"
-        "  jobledger add interview 'Acme | Staff Engineer' --date 2026-03-20 "
-        "--comment 'onsite 10:00'\n"
-        "  jobledger add rejected Globex\n\n"
-        "exit status: 0 added, 1 refused (nothing written), 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "add"):
-        _add_options(add)
-    fmt = commands.add_parser(
-        "fmt",
-        help="lay the ledger out canonically, keeping every comment",
-        description="Rewrite each file in the canonical layout (docs/format.md, "
-        "'Formatting'): one space between parts, kinds padded and tags and comments aligned "
-        "within a block, metadata indented by four spaces, blank lines squeezed. Comments, "
-        "directives and the order of events never change; a file whose entries would change "
-        "is left alone (exit 1).",
-        epilog="examples:\n  jobledger fmt hunt.jobs\n"
-        "  jobledger fmt --check hunt.jobs      exit 1 if it would change (for CI)\n"
-        "  jobledger fmt --diff hunt.jobs       show what would change\n\n"
-        "exit status: 0 formatted or already so, 1 would change (--check) or cannot be "
-        "formatted, 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "fmt"):
-        _fmt_options(fmt)
-    status = commands.add_parser(
-        "status",
-        help="the applications as a table: stage, status, last event, days since",
-        description="Show every application as a table that fits the terminal: application, "
-        "role, stage, status, last event and the days since it. The widest column gives way "
-        "with '…'; lines never wrap.",
-        epilog="examples:\n  jobledger status                          most recent activity first\n"
-        "  jobledger status --sort stage --status active\n"
-        "  jobledger status examples/blueprint.jobs --as-of 2026-03-15 --role swe\n\n"
-        "--sort last or first: by the last or first event, most recent first; name: A to Z;\n"
-        "role: as declared, Other last; stage: furthest first; status: active, gone silent,\n"
-        "accepted, then each outcome. Ties go to the most recent activity.\n"
-        "The width is $COLUMNS, else the terminal's; a pipe or a file gets whole lines.\n"
-        "exit status: 0 shown, 1 the ledger has errors, 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "status"):
-        _status_options(status)
-    todo = commands.add_parser(
-        "todo",
-        help="what to do today: calls coming up, follow-ups, what to apply to or drop",
-        description="What to do today, in order: calls, interviews and reminders today and in "
-        "the next 7 days (with their comments), applications due a follow-up, those never "
-        "applied to (apply or drop them), and this week's applications against your weekly "
-        "average.",
-        epilog="examples:\n  jobledger todo\n"
-        "  jobledger todo examples/blueprint.jobs --as-of 2026-03-15\n"
-        "  jobledger todo --role swe --color never\n\n"
-        "exit status: 0 shown (also when nothing is due), 1 the ledger has errors, 2 usage "
-        "error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "todo"):
-        _todo_options(todo)
-    init = commands.add_parser(
-        "init",
-        help="write a starter ledger to fill in",
-        description="Write a starter ledger: the default stages and outcomes and three example "
-        "roles written out as directives (rename them), the options with their defaults, and "
-        "commented examples of every kind of line. Never writes over an existing file.",
-        epilog="examples:\n  jobledger init                            writes hunt.jobs here\n"
-        "  jobledger init ~/jobs/spring-2026.jobs\n\n"
-        "exit status: 0 written, 2 the file exists or cannot be written.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "init"):
-        _init_options(init)
-    completion = commands.add_parser(
-        "completion",
-        help="print a shell completion script (bash, zsh, fish)",
-        description="Print a script that completes jobledger's commands and options, stage and "
-        "outcome kinds, role keys and, for add, the ledger's application names. The names come "
-        "from the ledger the command line names (-f FILE), else $JOBLEDGER_FILE, else the only "
-        "*.jobs file in the current directory.",
-        epilog="examples:\n"
-        '  eval "$(jobledger completion bash)"        in ~/.bashrc\n'
-        '  eval "$(jobledger completion zsh)"         in ~/.zshrc, after compinit\n'
-        "  jobledger completion fish > ~/.config/fish/completions/jobledger.fish\n"
-        "  jobledger completion --list roles -f hunt.jobs   what the scripts ask for\n\n"
-        "exit status: 0 printed, 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "completion"):
-        _completion_options(completion)
-    importer = commands.add_parser(
-        "import",
-        help="turn a tracker spreadsheet's CSV into a ledger",
-        description="Convert a CSV export of a job-hunt spreadsheet (the Blueprint tracker, "
-        "Huntr, Teal, your own) into a ledger in the canonical layout, checked before it is "
-        "written. Says what it read, inferred and wrote; a row it cannot read is an error at "
-        "FILE.csv:ROW and nothing is written. See docs/import.md.",
-        epilog="examples:\n  jobledger import tracker.csv --dry-run      print the ledger\n"
-        "  jobledger import tracker.csv -o hunt.jobs\n"
-        "  jobledger import huntr.csv --map 'Employer=company' --map 'Pay=meta:salary' "
-        "-o hunt.jobs --append\n\n"
-        "exit status: 0 written, 1 the CSV (or the ledger it makes) has errors, 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "import"):
-        _importer_options(importer)
-    export = commands.add_parser(
-        "export",
-        help="the ledger for other tools: CSV, JSON, SankeyMATIC, Mermaid, a calendar",
-        description="Write the ledger (with the report's filters) for another tool: csv, one "
-        "row per application for a spreadsheet; json, the report's JSON; sankeymatic, lines "
-        "to paste into SankeyMATIC; mermaid, a sankey-beta diagram; ics, an iCalendar file of "
-        "the scheduled events. See docs/export.md.",
-        epilog="examples:\n  jobledger export --format csv -o hunt.csv\n"
-        "  jobledger export --format sankeymatic --since 2026-02\n"
-        "  jobledger export -o interviews.ics         the format from the extension\n\n"
-        "exit status: 0 written, 1 the ledger has errors, 2 usage error.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    if only in (None, "export"):
-        _export_options(export)
+    for command in _commands():
+        if only not in (None, "", command.name):
+            continue
+        declared = commands.add_parser(
+            command.name,
+            help=command.help,
+            description=command.description,
+            epilog=command.epilog,
+            formatter_class=_Formatter,
+        )
+        if only != "":
+            command.options(declared)
     return parser
 
 
@@ -538,7 +415,180 @@ def _port(text: str) -> int:
     return int(text)
 
 
-COMMANDS = frozenset(
-    ("check", "report", "watch", "add", "fmt", "status", "todo", "init", "completion", "import",
-     "export")
-)  # fmt: skip
+class _Command:
+    """A command: its name, what declares its options, and its help. (A plain class: --help
+    imports nothing it does not use, and a record would bring `typing`.)"""
+
+    __slots__ = ("description", "epilog", "help", "name", "options")
+
+    def __init__(
+        self,
+        name: str,
+        options: Callable[[argparse.ArgumentParser], None],
+        *,
+        help: str,
+        description: str,
+        epilog: str,
+    ) -> None:
+        self.name = name
+        self.options = options
+        self.help = help
+        self.description = description
+        self.epilog = epilog
+
+
+def _commands() -> tuple[_Command, ...]:
+    """Every command, in the order --help lists them."""
+    return (
+        _Command(
+            "check",
+            _check_options,
+            help="check the ledger and report every error",
+            description="Read the ledger and report every error and warning as "
+            "PATH:LINE:COL: error: MESSAGE.",
+            epilog="example:\n  jobledger check --strict hunt.jobs\n\n"
+            "exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage error.",
+        ),
+        _Command(
+            "report",
+            _report_options,
+            help="the funnel report (Markdown, JSON or HTML)",
+            description="Compute the funnel, pipeline table, timing and insights and render them.",
+            epilog="examples:\n  jobledger report examples/blueprint.jobs --as-of 2026-03-15\n"
+            "  jobledger report --format html -o report.html\n\n"
+            "exit status: 0 written, 1 the ledger has errors, 2 usage error.",
+        ),
+        _Command(
+            "watch",
+            _watch_options,
+            help="rebuild the report on every save, optionally serve it with live reload",
+            description="Rebuild OUT whenever the ledger or a file it includes changes, whatever "
+            "the editor's way of saving. A broken ledger keeps the last good report, with the "
+            "errors on top. With --serve, a local page reloads itself after each save.",
+            epilog="examples:\n"
+            "  jobledger watch hunt.jobs                 writes hunt.html beside it\n"
+            "  jobledger watch hunt.jobs --serve --open  and shows it live in the browser\n"
+            "  jobledger watch --format md -o report.md --poll\n\n"
+            "OUT defaults to the first ledger's name with .html or .md, beside it.\n"
+            "--open, --host and --port imply --serve.\n"
+            "exit status: 0 stopped with Ctrl-C, 2 usage error (e.g. the port is in use).",
+        ),
+        _Command(
+            "add",
+            _add_options,
+            help="append one event to the ledger, checked first",
+            description="Append one event, checked as `check` would check it: an unknown kind, an "
+            "event after an outcome or a name close to another application's is refused. The "
+            "file is written atomically, keeping its encoding and line endings. An existing "
+            "application's event goes to the file of its latest event, a new one to the main "
+            "ledger (or --to FILE).",
+            epilog="examples:\n"
+            "  jobledger add applied 'Acme | Staff Engineer' --tag swe --meta source=referral\n"
+            "  jobledger add interview 'Acme | Staff Engineer' --date 2026-03-20 "
+            "--comment 'onsite 10:00'\n"
+            "  jobledger add rejected Globex\n\n"
+            "exit status: 0 added, 1 refused (nothing written), 2 usage error.",
+        ),
+        _Command(
+            "fmt",
+            _fmt_options,
+            help="lay the ledger out canonically, keeping every comment",
+            description="Rewrite each file in the canonical layout (docs/format.md, "
+            "'Formatting'): one space between parts, kinds padded and tags and comments aligned "
+            "within a block, metadata indented by four spaces, blank lines squeezed. Comments, "
+            "directives and the order of events never change; a file whose entries would change "
+            "is left alone (exit 1).",
+            epilog="examples:\n  jobledger fmt hunt.jobs\n"
+            "  jobledger fmt --check hunt.jobs      exit 1 if it would change (for CI)\n"
+            "  jobledger fmt --diff hunt.jobs       show what would change\n\n"
+            "exit status: 0 formatted or already so, 1 would change (--check) or cannot be "
+            "formatted, 2 usage error.",
+        ),
+        _Command(
+            "status",
+            _status_options,
+            help="the applications as a table: stage, status, last event, days since",
+            description="Show every application as a table that fits the terminal: application, "
+            "role, stage, status, last event and the days since it. The widest column gives way "
+            "with '…'; lines never wrap.",
+            epilog="examples:\n"
+            "  jobledger status                          most recent activity first\n"
+            "  jobledger status --sort stage --status active\n"
+            "  jobledger status examples/blueprint.jobs --as-of 2026-03-15 --role swe\n\n"
+            "--sort last or first: by the last or first event, most recent first; name: A to Z;\n"
+            "role: as declared, Other last; stage: furthest first; status: active, gone silent,\n"
+            "accepted, then each outcome. Ties go to the most recent activity.\n"
+            "The width is $COLUMNS, else the terminal's; a pipe or a file gets whole lines.\n"
+            "exit status: 0 shown, 1 the ledger has errors, 2 usage error.",
+        ),
+        _Command(
+            "todo",
+            _todo_options,
+            help="what to do today: calls coming up, follow-ups, what to apply to or drop",
+            description="What to do today, in order: calls, interviews and reminders today and in "
+            "the next 7 days (with their comments), applications due a follow-up, those never "
+            "applied to (apply or drop them), and this week's applications against your weekly "
+            "average.",
+            epilog="examples:\n  jobledger todo\n"
+            "  jobledger todo examples/blueprint.jobs --as-of 2026-03-15\n"
+            "  jobledger todo --role swe --color never\n\n"
+            "exit status: 0 shown (also when nothing is due), 1 the ledger has errors, 2 usage "
+            "error.",
+        ),
+        _Command(
+            "init",
+            _init_options,
+            help="write a starter ledger to fill in",
+            description="Write a starter ledger: the default stages and outcomes and three example "
+            "roles written out as directives (rename them), the options with their defaults, and "
+            "commented examples of every kind of line. Never writes over an existing file.",
+            epilog="examples:\n  jobledger init                            writes hunt.jobs here\n"
+            "  jobledger init ~/jobs/spring-2026.jobs\n\n"
+            "exit status: 0 written, 2 the file exists or cannot be written.",
+        ),
+        _Command(
+            "completion",
+            _completion_options,
+            help="print a shell completion script (bash, zsh, fish)",
+            description="Print a script that completes jobledger's commands and options, stage and "
+            "outcome kinds, role keys and, for add, the ledger's application names. The names come "
+            "from the ledger the command line names (-f FILE), else $JOBLEDGER_FILE, else the only "
+            "*.jobs file in the current directory.",
+            epilog="examples:\n"
+            '  eval "$(jobledger completion bash)"        in ~/.bashrc\n'
+            '  eval "$(jobledger completion zsh)"         in ~/.zshrc, after compinit\n'
+            "  jobledger completion fish > ~/.config/fish/completions/jobledger.fish\n"
+            "  jobledger completion --list roles -f hunt.jobs   what the scripts ask for\n\n"
+            "exit status: 0 printed, 2 usage error.",
+        ),
+        _Command(
+            "import",
+            _importer_options,
+            help="turn a tracker spreadsheet's CSV into a ledger",
+            description="Convert a CSV export of a job-hunt spreadsheet (the Blueprint tracker, "
+            "Huntr, Teal, your own) into a ledger in the canonical layout, checked before it is "
+            "written. Says what it read, inferred and wrote; a row it cannot read is an error at "
+            "FILE.csv:ROW and nothing is written. See docs/import.md.",
+            epilog="examples:\n  jobledger import tracker.csv --dry-run      print the ledger\n"
+            "  jobledger import tracker.csv -o hunt.jobs\n"
+            "  jobledger import huntr.csv --map 'Employer=company' --map 'Pay=meta:salary' "
+            "-o hunt.jobs --append\n\n"
+            "exit status: 0 written, 1 the CSV (or the ledger it makes) has errors, 2 usage error.",
+        ),
+        _Command(
+            "export",
+            _export_options,
+            help="the ledger for other tools: CSV, JSON, SankeyMATIC, Mermaid, a calendar",
+            description="Write the ledger (with the report's filters) for another tool: csv, one "
+            "row per application for a spreadsheet; json, the report's JSON; sankeymatic, lines "
+            "to paste into SankeyMATIC; mermaid, a sankey-beta diagram; ics, an iCalendar file of "
+            "the scheduled events. See docs/export.md.",
+            epilog="examples:\n  jobledger export --format csv -o hunt.csv\n"
+            "  jobledger export --format sankeymatic --since 2026-02\n"
+            "  jobledger export -o interviews.ics         the format from the extension\n\n"
+            "exit status: 0 written, 1 the ledger has errors, 2 usage error.",
+        ),
+    )
+
+
+COMMANDS = frozenset(command.name for command in _commands())

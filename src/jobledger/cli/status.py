@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 
+from jobledger.cli.arguments import terminal_columns
 from jobledger.cli.check import load_and_tell
 from jobledger.cli.common import LEDGER_ERRORS, OK
 from jobledger.report.model import Report
@@ -22,8 +22,7 @@ def terminal(args: argparse.Namespace) -> tuple[int, bool]:
     terminal's; output to a pipe or a file is not cut unless COLUMNS says so."""
     from jobledger.render.terminal import color_wanted
 
-    columns = shutil.get_terminal_size(fallback=(0, 0)).columns
-    return columns, color_wanted(args.color, sys.stdout.isatty(), os.environ)
+    return terminal_columns(0), color_wanted(args.color, sys.stdout.isatty(), os.environ)
 
 
 def run(args: argparse.Namespace) -> int:

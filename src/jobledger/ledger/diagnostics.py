@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from enum import StrEnum
@@ -161,6 +160,8 @@ def render_text(diagnostics: Iterable[Diagnostic]) -> str:
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    import json  # only for --format json
+
     items = [d.as_json() for d in diagnostics]
     errors = sum(1 for d in items if d["severity"] == "error")
     payload = {"errors": errors, "warnings": len(items) - errors, "diagnostics": items}

@@ -6,7 +6,6 @@ it is made for (report/view.py). Everything that depends only on the text is che
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
@@ -264,6 +263,8 @@ def _close_names(
             by_length.setdefault(len(name), []).append((name, first))
     found: list[Diagnostic] = []
     budget = CLOSE_NAME_BUDGET
+    import difflib  # only when there are names to compare
+
     matcher = difflib.SequenceMatcher(autojunk=False)
     for name, first in candidates:
         # A ratio of 0.8 allows a length difference of at most a fifth of the total.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -16,6 +15,8 @@ def _closest(word: str, options: tuple[str, ...], cutoff: float) -> str | None:
     for option in options:  # a case slip is the likeliest mistake
         if option.casefold() == word.casefold():
             return option
+    import difflib  # only when there is a word to correct
+
     matches = difflib.get_close_matches(word, options, n=1, cutoff=cutoff)
     return matches[0] if matches else None
 
