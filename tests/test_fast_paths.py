@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobledger.ledger import parser
+from jobledger.ledger.statements import SPLITTERS, split_event
 
 BLANKS = st.sampled_from([" ", "  ", "\t", " \t ", "\u00a0", "\u3000 "])
 WORD = st.text(
@@ -40,9 +41,9 @@ def test_an_event_line_splits_as_the_terminals_split_it(line: str) -> None:
 
     if re.fullmatch(event, line) is None:
         return  # the lexer would not make this an EVENT token
-    regex = parser._SPLIT_EVENT.match(line)
+    regex = SPLITTERS.event.match(line)
     assert regex is not None
-    assert parser.split_event(line) == regex.groups()
+    assert split_event(line) == regex.groups()
 
 
 def test_some_lines_are_split_both_ways() -> None:
@@ -54,6 +55,6 @@ def test_some_lines_are_split_both_ways() -> None:
         '2026-02-03 applied "Acme | Co" | "T#1"  #x',
         "2026-02-03 applied A#b c#d \u00a0#t #u",
     ]:
-        regex = parser._SPLIT_EVENT.match(line)
+        regex = SPLITTERS.event.match(line)
         assert regex is not None and regex.end() == len(line)
-        assert parser.split_event(line) == regex.groups()
+        assert split_event(line) == regex.groups()

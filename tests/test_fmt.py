@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from jobledger.edit import fmt
 from jobledger.edit.fmt import format_text, run_fmt
 from jobledger.ledger.model import Comment, Declaration, Entry, Event, Include, Option
-from jobledger.ledger.parser import parse_text, split_application
+from jobledger.ledger.parser import parse_text
+from jobledger.ledger.statements import split_application
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden" / "fmt"

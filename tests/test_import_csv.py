@@ -34,7 +34,7 @@ from jobledger.transfer import (
     unescape_value,
     write_ledger,
 )
-from jobledger.transfer.import_csv import dated_kind
+from jobledger.transfer.csv_import import dated_kind
 
 AS_OF = date(2026, 3, 15)
 BLUEPRINT_HEADER = "Active?,Date applied,Company,Position,Type of Role,Stage,Lessons/Notes"

@@ -29,10 +29,8 @@ def write_atomic(path: str, data: str | bytes, *, expect: bytes | None = None) -
         before = None
     if before is not None and (not before.st_mode & 0o222 or not os.access(path, os.W_OK)):
         raise OSError(f"cannot write {path}: it is read-only")
-    import tempfile  # only commands that write need it
-
     try:
-        handle, temp = tempfile.mkstemp(prefix=".jobledger-", suffix=".tmp", dir=directory)
+        handle, temp = _new_temp(directory)
     except OSError as exc:  # name the file the user asked for, not our temp file
         raise OSError(f"cannot write {path}: {(exc.strerror or str(exc)).lower()}") from None
     try:
@@ -58,6 +56,21 @@ def write_atomic(path: str, data: str | bytes, *, expect: bytes | None = None) -
         raise
     if _read(path) != data:
         raise OSError(f"{path}: the file on disk differs from what was written")
+
+
+def _new_temp(directory: str) -> tuple[int, str]:
+    """A new file of ours only, as tempfile.mkstemp makes it (a random name, created exclusively,
+    mode 0600, not through a link), without importing tempfile (10 ms, a third of `add`'s own
+    work)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        temp = os.path.join(directory, f".jobledger-{os.urandom(8).hex()}.tmp")
+        try:
+            return os.open(temp, flags, 0o600), temp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {directory}")
 
 
 def _read(path: str) -> bytes | None:

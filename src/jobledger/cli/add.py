@@ -9,10 +9,10 @@ import sys
 from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_date, today
 from jobledger.edit.add import NewEvent, Refused, append, event_text, plan, target_file
 from jobledger.ledger.cache import open_cache
-from jobledger.ledger.diagnostics import render_text
+from jobledger.ledger.diagnostics import Diagnostic, render_text
 from jobledger.ledger.loader import FileCache, load_files
 from jobledger.ledger.model import Event
-from jobledger.ledger.parser import parse_text
+from jobledger.ledger.statements import quick_lines
 from jobledger.pipeline import load_ledger
 
 
@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(render_text(loaded.diagnostics) + "\n")
         sys.stderr.write("jobledger: the ledger has errors; fix them first, nothing added\n")
         return LEDGER_ERRORS
-    company, title = _application(args.application)
+    company, title = _application(args.application, files_cache.terminal_patterns())
     event = NewEvent(
         when=args.date or today(),
         kind=args.kind,
@@ -46,7 +46,13 @@ def run(args: argparse.Namespace) -> int:
             # An event in a file the ledger does not read would be lost to every report.
             raise UsageError(f"--to {path}: not a file of the ledger; include it first")
         entries = load_files(files, files_cache).entries
-        added = append(path, event_text(event), entries, _spelled(event))
+        added = append(
+            path,
+            event_text(event),
+            entries,
+            _spelled(event),
+            files=files_cache,
+        )
     except Refused as refused:
         sys.stderr.write(render_text(refused.diagnostics) + "\n")
         sys.stderr.write("jobledger: nothing added\n")
@@ -69,11 +75,20 @@ def _next_line(path: str) -> int:
     return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1) + 1
 
 
-def _application(text: str) -> tuple[str, str | None]:
-    """'Acme | Staff Engineer' -> ('Acme', 'Staff Engineer'), as the ledger reads it."""
-    parsed = parse_text(f"2000-01-01 note {text}\n", "<add>")
-    events = [e for e in parsed.entries if isinstance(e, Event)]
-    if parsed.diagnostics or len(events) != 1:
+def _application(text: str, patterns: dict[str, str] | None) -> tuple[str, str | None]:
+    """'Acme | Staff Engineer' -> ('Acme', 'Staff Engineer'), as the ledger reads it (with the
+    grammar's terminals if the cache has them, else with Lark)."""
+    line = f"2000-01-01 note {text}\n"
+    quick = quick_lines(line, "<add>", 1, patterns) if patterns is not None else None
+    if quick is not None:
+        entries, problems = quick, tuple[Diagnostic, ...]()
+    else:
+        from jobledger.ledger.parser import parse_text
+
+        parsed = parse_text(line, "<add>")
+        entries, problems = parsed.entries, parsed.diagnostics
+    events = [e for e in entries if isinstance(e, Event)]
+    if problems or len(events) != 1 or len(entries) != 1:
         raise UsageError(
             f"'{text}' is not an application name: COMPANY or 'COMPANY | TITLE' "
             "(quote a part that holds '|' or '\"')"

@@ -16,13 +16,14 @@ import os
 from collections.abc import Sequence
 from datetime import date
 
-from jobledger.edit.fmt import format_text
+from jobledger.edit.fmt import format_text, layout
 from jobledger.files import write_atomic
 from jobledger.ledger.diagnostics import Diagnostic, Position, error
-from jobledger.ledger.loader import byte_order_mark, decode
+from jobledger.ledger.lines import normalize_newlines
+from jobledger.ledger.loader import FileCache, Parsed, byte_order_mark, decode
 from jobledger.ledger.model import NOTE, Application, Entry, Event, Ledger
-from jobledger.ledger.parser import parse_text
 from jobledger.ledger.reducer import identity, reduce_entries
+from jobledger.ledger.statements import quick_lines
 from jobledger.ledger.suggest import closest, shorten
 from jobledger.records import record, replace
 from jobledger.transfer.ledger_text import clean_tag, escape_value, name_part
@@ -120,10 +121,20 @@ def event_text(event: NewEvent) -> str:
     return "\n".join(lines) + "\n"
 
 
-def append(path: str, text: str, ledger_entries: Sequence[Entry], name: str) -> Added:
+def append(
+    path: str,
+    text: str,
+    ledger_entries: Sequence[Entry],
+    name: str,
+    *,
+    files: FileCache | None = None,
+) -> Added:
     """Append `text` (one event and its metadata, "\\n" line breaks) to the file at `path`
     and write it back atomically, or raise Refused / OSError. `ledger_entries`: the whole
-    ledger's entries as read, to check the event in it."""
+    ledger's entries as read, to check the event in it. `files`: the cache the ledger was loaded
+    through: a file unchanged since is not parsed again, the new lines are read back without
+    Lark (`quick_lines`) unless they need it, and the new file's parse is kept for the next
+    command."""
     for _ in range(ATTEMPTS):
         with open(path, "rb") as handle:
             # Another `add` holds this lock while it checks and renames: wait for it, then see
@@ -132,14 +143,25 @@ def append(path: str, text: str, ledger_entries: Sequence[Entry], name: str) -> 
             if os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
                 continue
             before = handle.read()
-            after, line = _appended(before, text, path)
-            warnings = _check(path, before, after, text, ledger_entries)
+            quick = None
+            if files is not None:
+                quick = _quick_append(
+                    path, before, text, files.parse_of(path), files.terminal_patterns()
+                )
+            if quick is not None:
+                after, line, entries, new_text = quick
+                warnings = _verify(path, line, entries, ledger_entries, new_text)
+            else:
+                after, line = _appended(before, text, path)
+                warnings = _check(path, before, after, text, ledger_entries)
             try:
                 write_atomic(path, after, expect=before)
             except OSError as exc:
                 if "changed on disk" in str(exc):
                     continue  # an editor saved meanwhile: read it again
                 raise
+            if quick is not None and files is not None:
+                files.remember(path, after, quick[2])
             return Added(path, line, text, name, warnings)
     raise OSError(f"cannot write {path}: it kept changing; nothing written")
 
@@ -183,6 +205,8 @@ def _check(
     new_text, new_problems = decode(after, path)
     if new_problems and not old_problems:
         raise Refused(new_problems)
+    from jobledger.ledger.parser import parse_text  # Lark: the long way round
+
     old = parse_text(old_text, path)
     new = parse_text(new_text, path)
     added = parse_text(text, path)
@@ -191,24 +215,72 @@ def _check(
         raise Refused(errors or [error("JL900", "the event would not read back", _at(path))])
     (event,) = new.entries[len(old.entries) :]
     assert isinstance(event, Event)
-    # The whole ledger with the new event in it: what `check` would then say about it.
-    # The ledger had no error before: any error now is the new event's doing, even one
-    # reported at another line (a `rejected` dated before that application's interview). This
-    # file's entries are the ones just read under the lock, not the ones loaded before it
-    # (another `add` may have written in between).
+    return _verify(path, event.position.line, new.entries, entries, new_text)
+
+
+def _verify(
+    path: str,
+    line: int,
+    file_entries: Sequence[Entry],
+    ledger_entries: Sequence[Entry],
+    text: str,
+) -> tuple[Diagnostic, ...]:
+    """What `check` would say of the whole ledger with this file's entries now `file_entries`
+    (the new event at `line`): Refused if it finds an error, else its warnings on the new line.
+    The ledger had no error before: any error now is the new event's doing, even one reported
+    at another line (a `rejected` dated before that application's interview). This file's
+    entries are the ones just read under the lock, not the ones loaded before it (another `add`
+    may have written in between). `text`: the new file's text, for the caret under a warning."""
     here = os.path.realpath(path)
-    others = [e for e in entries if os.path.realpath(e.position.path) != here]
-    _, diagnostics = reduce_entries([*others, *new.entries])
+    others = [e for e in ledger_entries if os.path.realpath(e.position.path) != here]
+    _, diagnostics = reduce_entries([*others, *file_entries])
     found = [d for d in diagnostics if d.is_error]
     if found:
         raise Refused(found)
-    at = (event.position.path, event.position.line)
-    shown = new_text.split("\n")[event.position.line - 1]  # for the caret under it
+    shown = text.split("\n")[line - 1]  # for the caret under it
     return tuple(
         replace(d, source_line=d.source_line or shown)
         for d in diagnostics
-        if (d.position.path, d.position.line) == at
+        if os.path.realpath(d.position.path) == here and d.position.line == line
     )
+
+
+def _quick_append(
+    path: str, data: bytes, text: str, read: Parsed | None, patterns: dict[str, str] | None
+) -> tuple[bytes, int, tuple[Entry, ...], str] | None:
+    """What _appended and _check make, without Lark: the new file, the line `text` starts on,
+    the file's entries then and its text ("\n" line breaks). The file must still be the one
+    the ledger was loaded from (its entries are known), the new lines must read as one event
+    and its metadata, and fmt's layout, if the file is in it, must change no line above them.
+    None otherwise: the caller then parses the whole file, as it always may."""
+    if read is None or patterns is None or read.diagnostics:
+        return None
+    old_text, problems = decode(data, path)
+    if problems or old_text != read.text:
+        return None
+    bom, codec = byte_order_mark(data)
+    original = body = data[len(bom) :].decode(codec)  # decode() has just read it
+    old_entries = read.entries()
+    newline = _newline(body)
+    if body and not body.endswith(("\n", "\r")):
+        body += newline
+    line = body.count(newline) + 1 if body else 1
+    added = quick_lines(text, path, line, patterns)
+    if added is None or sum(isinstance(e, Event) for e in added) != 1:
+        return None
+    new_text = body + text.replace("\n", newline)
+    if original and layout(original, old_entries) == original:  # in fmt's layout: keep it so
+        laid = layout(new_text, (*old_entries, *added))
+        if not laid.startswith(body):
+            return None  # lines above are aligned again: they need reading back too
+        added = quick_lines(laid[len(body) :].replace(newline, "\n"), path, line, patterns)
+        if added is None or sum(isinstance(e, Event) for e in added) != 1:
+            return None
+        new_text = laid
+    after = bom + new_text.encode(codec)
+    if decode(after, path)[1]:  # a NUL byte, say: the long way says what is wrong
+        return None
+    return after, line, (*old_entries, *added), normalize_newlines(new_text)
 
 
 def _find(apps: Sequence[Application], company: str, title: str | None) -> Application | None:

@@ -24,7 +24,6 @@ The layout (docs/format.md, "Formatting"):
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import unicodedata
@@ -36,7 +35,7 @@ from jobledger.ledger.diagnostics import Diagnostic, Position, error, render_tex
 from jobledger.ledger.lines import normalize_newlines
 from jobledger.ledger.loader import byte_order_mark, decode
 from jobledger.ledger.model import Comment, Declaration, Entry, Event, Include, Option
-from jobledger.ledger.parser import parse_text, split_application
+from jobledger.ledger.statements import split_application
 from jobledger.records import record, replace
 
 INDENT = "    "  # metadata, and comment lines that were indented
@@ -88,6 +87,8 @@ class _Row:
 
 def format_text(text: str, path: str) -> FormatResult:
     """The canonical layout of one file's text (decoded, without a byte-order mark)."""
+    from jobledger.ledger.parser import parse_text  # Lark: `add` lays out lines without it
+
     newline = _newline_of(text)
     parsed = parse_text(text, path)
     lines = _split_lines(text)
@@ -101,6 +102,14 @@ def format_text(text: str, path: str) -> FormatResult:
     if newline != "\n":
         output = output.replace("\n", newline)
     return FormatResult(output, output != text)
+
+
+def layout(text: str, entries: Sequence[Entry]) -> str:
+    """fmt's layout of `text` whose parse (without an error) is `entries`, neither parsed nor
+    checked here: for `add`, which knows both and reads back what it writes."""
+    output = _render(_rows(_split_lines(text), entries))
+    newline = _newline_of(text)
+    return output if newline == "\n" else output.replace("\n", newline)
 
 
 # ---------------------------------------------------------------- lines -> rows
@@ -283,6 +292,8 @@ def _compare(
     """JL900 unless the output reads back as the same entries, comments and blank-line groups.
     Positions are compared by their order among the non-blank lines (fmt only ever drops blank
     lines), columns not at all (aligning moves them)."""
+    from jobledger.ledger.parser import parse_text
+
     after = parse_text(output, path)
     out_lines = _split_lines(output)
     if after.diagnostics:
@@ -451,6 +462,8 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 def unified_diff(before: str, after: str, path: str) -> str:
     """A unified diff (patch-compatible) with every line ended by LF, whatever the file uses."""
+    import difflib  # only for --diff
+
     lines = difflib.unified_diff(
         _LINE.findall(before), _LINE.findall(after), path, path, "(original)", "(formatted)"
     )

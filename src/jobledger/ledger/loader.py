@@ -9,6 +9,7 @@ import marshal
 import os
 import re
 import stat
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from jobledger.ledger.model import Entry, Include
 from jobledger.records import record
 
 if TYPE_CHECKING:
-    from jobledger.ledger.parser import ParseResult
+    from jobledger.ledger.statements import ParseResult
 
 
 @record
@@ -203,6 +204,7 @@ class FileCache:
         self.disk = disk
         self.memory: dict[str, _File] | None = {} if memory else None
         self.parsed = 0  # files parsed (not found in a cache): for tests and benchmarks
+        self._terminals_kept = False
 
     def load(self, path: str) -> _File:
         """The file at `path`, read and parsed, or from a cache. OSError as read_file."""
@@ -247,7 +249,46 @@ class FileCache:
             record = parsed.record()
             if record is not None:
                 self.disk.put(name, key, *record)
+            if not self._terminals_kept:  # for the next `add` (see terminal_patterns)
+                from jobledger.ledger.parser import terminal_patterns
+
+                self.disk.put(*_terminals_record(), terminal_patterns())
+                self._terminals_kept = True
         return parsed
+
+    def remember(self, path: str, data: bytes, entries: tuple[Entry, ...]) -> None:
+        """Keep in the disk cache the parse of a file just written whose entries are known
+        without parsing it (`add`): the next command finds it there instead of parsing it."""
+        text, problems = decode(data, path)
+        if self.disk is None or problems:
+            return
+        from jobledger.ledger.statements import ParseResult
+
+        key = (cache.FORMAT, hashlib.sha256(data).hexdigest(), cache.code_id())
+        record = Parsed.of(ParseResult(entries, ()), path, text).record()
+        if record is not None:
+            self.disk.put(cache.record_name("parse", *map(str, key)), key, *record)
+
+    def parse_of(self, path: str) -> Parsed | None:
+        """The parse of the file loaded as `path`, if this cache keeps files in memory."""
+        known = self.memory.get(path) if self.memory is not None else None
+        return None if known is None else known.parsed
+
+    def terminal_patterns(self) -> dict[str, str] | None:
+        """The grammar's terminals that `statements.quick_lines` reads lines with: from the
+        parser if this process built it, else as the last parse stored them in the disk cache;
+        None if neither (then Lark reads the lines)."""
+        if "jobledger.ledger.parser" in sys.modules:
+            from jobledger.ledger.parser import terminal_patterns
+
+            return terminal_patterns()
+        if self.disk is None:
+            return None
+        found = self.disk.get(*_terminals_record())
+        if found is None or not isinstance(found[0], dict):
+            return None
+        patterns: dict[str, str] = found[0]
+        return patterns
 
     def forget(self, keep: Iterable[str]) -> None:
         """Drop the files not in `keep` from memory (they are no longer part of the ledger)."""
@@ -255,6 +296,11 @@ class FileCache:
             kept = set(keep)
             for path in [p for p in self.memory if p not in kept]:
                 del self.memory[path]
+
+
+def _terminals_record() -> tuple[str, tuple[str, ...]]:
+    key = ("terminals", cache.code_id())
+    return cache.record_name(*key), key
 
 
 class _State:
