@@ -67,8 +67,9 @@ def test_fields_in_order_with_inherited_ones_first() -> None:
 
 def test_defaults_and_a_missing_argument() -> None:
     assert Point(3).y == 0 and Point(3).total == 3
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"Point.__init__\(\) missing 1 required .*'x'"):
         Point()  # type: ignore[call-arg]
+    assert Labelled(label="b", x=2) == Labelled(2, 0, "b")  # fields by name, as declared
     with pytest.raises(TypeError):
         Point(1, 2, 3)  # type: ignore[call-arg]
 

@@ -3,7 +3,7 @@
 Every stage passes frozen, typed records. `dataclasses` makes them well but slowly: it compiles
 each class's six methods one `exec` at a time and imports `inspect`, about 1 ms per class here,
 and `status` alone defines some fifty classes before it reads a line: two thirds of its time on
-the example ledger. `record` compiles one function per class, its `__init__`, and shares the rest.
+the example ledger. `record` compiles one `__init__` per number of fields, and shares the rest.
 
 What a record has, as a frozen slotted dataclass would: an `__init__` taking the fields in order
 (defaults allowed after the last required one; fields of a record base class come first), `==`
@@ -15,8 +15,10 @@ between records of the same class and their field values, a hash of the field va
 
 from __future__ import annotations
 
+from functools import cache
 from operator import attrgetter
-from typing import Any, ClassVar, TypeVar, dataclass_transform
+from types import CodeType, FunctionType
+from typing import Any, ClassVar, TypeVar, cast, dataclass_transform
 
 _T = TypeVar("_T")
 _MUTABLE_DEFAULTS = (list, dict, set, bytearray)
@@ -107,15 +109,17 @@ def _slot_above(cls: type, name: str) -> bool:
 def _methods(kind: type, names: list[str], defaults: dict[str, object]) -> tuple[Any, ...]:
     """__init__, __eq__, __hash__ and __repr__. __init__ is compiled, for speed: it runs once per
     record made (the parser makes several a line); it sets each slot through its descriptor, which
-    is what object.__setattr__ would come down to, in half the time."""
-    parameters = ", ".join(f"{n}=_default_{n}" if n in defaults else n for n in names)
-    sets = "".join(f"\n  _set_{n}(self, {n})" for n in names) or "\n  pass"
-    if hasattr(kind, "__post_init__"):
-        sets += "\n  self.__post_init__()"
-    scope: dict[str, Any] = {f"_default_{n}": defaults[n] for n in names if n in defaults}
-    scope.update({f"_set_{n}": getattr(kind, n).__set__ for n in names})
-    source = f"def __init__(self, {parameters}):{sets}\n"
-    exec(compile(source, f"<record {kind.__qualname__}>", "exec"), scope)
+    is what object.__setattr__ would come down to, in half the time. Classes with as many fields
+    share one compiled body, renamed: its parameters are the fields, its globals the setters."""
+    post_init = hasattr(kind, "__post_init__")
+    code = _init_code(len(names), post_init).replace(
+        co_varnames=("self", *names), co_qualname=f"{kind.__qualname__}.__init__"
+    )
+    setters = {f"_set{i}": getattr(kind, name).__set__ for i, name in enumerate(names)}
+    first_default = len(names) - sum(1 for name in names if name in defaults)
+    init = FunctionType(
+        code, setters, "__init__", tuple(defaults[n] for n in names[first_default:])
+    )
     values = attrgetter(*names) if names else _no_values
 
     def __eq__(self: object, other: object) -> bool:
@@ -131,7 +135,20 @@ def _methods(kind: type, names: list[str], defaults: dict[str, object]) -> tuple
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
         return f"{type(self).__qualname__}({shown})"
 
-    return scope["__init__"], __eq__, __hash__, __repr__
+    return init, __eq__, __hash__, __repr__
+
+
+@cache
+def _init_code(arity: int, post_init: bool) -> CodeType:
+    """def __init__(self, _0, _1, …): _set0(self, _0); _set1(self, _1); … compiled once per
+    arity (about 0.2 ms a compile; the records of `status` come in a dozen arities)."""
+    parameters = "".join(f", _{i}" for i in range(arity))
+    body = "".join(f"\n  _set{i}(self, _{i})" for i in range(arity)) or "\n  pass"
+    if post_init:
+        body += "\n  self.__post_init__()"
+    scope: dict[str, Any] = {}
+    exec(compile(f"def __init__(self{parameters}):{body}\n", "<record>", "exec"), scope)
+    return cast(CodeType, scope["__init__"].__code__)
 
 
 def _no_values(_: object) -> tuple[()]:
