@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobledger.ledger import cache, globs
 from jobledger.ledger.diagnostics import (
@@ -28,9 +28,11 @@ from jobledger.ledger.memo import Memos
 from jobledger.ledger.model import Ledger
 from jobledger.ledger.reducer import reduce_entries
 from jobledger.records import fields, record, replace
-from jobledger.report.build import ReportOptions, build_report
-from jobledger.report.model import Report
 from jobledger.report.view import far_future
+
+if TYPE_CHECKING:  # the report's modules are imported when a report is made
+    from jobledger.report.build import ReportOptions
+    from jobledger.report.model import Report
 
 
 @record
@@ -181,6 +183,8 @@ def load_report(
     memos: Memos | None = None,
 ) -> Result:
     """Read the ledger and, when it has no errors, make its report (a date: as of that date)."""
+    from jobledger.report.build import ReportOptions, build_report
+
     if isinstance(options, date):
         options = ReportOptions(options)
     loaded = load_ledger(

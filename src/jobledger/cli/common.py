@@ -7,11 +7,14 @@ import glob
 import os
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from jobledger.files import UsageError
 from jobledger.ledger.model import Ledger
-from jobledger.report.build import ReportOptions
-from jobledger.report.filters import Filters, filter_problems, parse_period
+
+if TYPE_CHECKING:  # the report's modules wait for a command that makes a report
+    from jobledger.report.build import ReportOptions
+    from jobledger.report.filters import Filters
 
 OK, LEDGER_ERRORS, USAGE = 0, 1, 2
 ENV_FILE = "JOBLEDGER_FILE"
@@ -62,6 +65,8 @@ def private_keys(args: argparse.Namespace) -> frozenset[str]:
 
 
 def report_options(args: argparse.Namespace) -> ReportOptions:
+    from jobledger.report.build import ReportOptions
+
     return ReportOptions(
         report_date(args.as_of),
         private=private_keys(args),
@@ -71,6 +76,8 @@ def report_options(args: argparse.Namespace) -> ReportOptions:
 
 
 def filters(args: argparse.Namespace) -> Filters:
+    from jobledger.report.filters import Filters, parse_period
+
     try:
         since = parse_period(args.since, end=False) if args.since else None
         until = parse_period(args.until, end=True) if args.until else None
@@ -88,6 +95,8 @@ def filters(args: argparse.Namespace) -> Filters:
 
 def check_filters(options: ReportOptions, ledger: Ledger | None) -> None:
     """A filter naming a role or status the ledger does not have is a usage error."""
+    from jobledger.report.filters import filter_problems
+
     if ledger is not None:
         problems = filter_problems(options.filters, ledger.config)
         if problems:

@@ -254,21 +254,47 @@ def code_id() -> str:
 def _parser_id() -> bytes:
     """What else decides a parse: Python (its Unicode tables fold names), Lark's version and
     whether lark-cython parses (the installed files, found without importing them)."""
+    parts = [sys.version, _installed("lark")]
+    if accelerators.turned_off():
+        parts.append("lark_cython: turned off")
+    else:
+        parts.append(_installed("lark_cython"))
+    return "\n".join(parts).encode()
+
+
+def _installed(name: str) -> str:
+    """Which copy of a library is installed, found without importing it (its file's stat)."""
     import importlib.util
 
-    parts = [sys.version]
-    for name in ("lark", "lark_cython"):
-        if name == "lark_cython" and accelerators.turned_off():
-            parts.append("lark_cython: turned off")
-            continue
-        spec = importlib.util.find_spec(name)
-        try:
-            found = os.stat(spec.origin) if spec is not None and spec.origin else None
-        except OSError:
-            found = None
-        where = "none" if found is None or spec is None else spec.origin
-        parts.append(f"{name}: {where} {found and found.st_size} {found and found.st_mtime_ns}")
-    return "\n".join(parts).encode()
+    spec = importlib.util.find_spec(name)
+    try:
+        found = os.stat(spec.origin) if spec is not None and spec.origin else None
+    except OSError:
+        found = None
+    where = "none" if found is None or spec is None else spec.origin
+    return f"{name}: {where} {found and found.st_size} {found and found.st_mtime_ns}"
+
+
+@cache
+def package_id() -> str:
+    """Everything a rendered report depends on besides the ledger and the options: jobledger's
+    version and every file of the package (code, templates, the grammar), Python, and the
+    libraries that shape the output (Lark, Jinja2, MarkupSafe). About 5 ms: every file is read."""
+    digest = hashlib.sha256(__version__.encode())
+    digest.update(grammar_bytes())
+    digest.update(_parser_id())
+    digest.update("\n".join(_installed(name) for name in ("jinja2", "markupsafe")).encode())
+    for root, directories, names in os.walk(_PACKAGE):
+        directories[:] = sorted(d for d in directories if d != "__pycache__")
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            digest.update(os.path.relpath(path, _PACKAGE).encode() + b"\x00")
+            try:
+                with open(path, "rb") as source:
+                    digest.update(source.read())
+            except OSError:
+                digest.update(b"unreadable")
+    return f"{__version__}-{digest.hexdigest()[:32]}"
 
 
 def grammar_path() -> str:
