@@ -59,7 +59,8 @@ def _add_no_cache(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="parse every file again, without the parse cache (also: JOBLEDGER_NO_CACHE=1)",
+        help="parse every file again and make the output afresh, without the cache "
+        "(also: JOBLEDGER_NO_CACHE=1)",
     )
 
 
