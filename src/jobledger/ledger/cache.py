@@ -26,7 +26,7 @@ import stat
 import sys
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import cache
 from operator import attrgetter
@@ -238,17 +238,22 @@ def code_id() -> str:
     for relative in _CODE:
         path = os.path.join(_PACKAGE, relative)
         if os.path.isdir(path):
-            files = [os.path.join(path, n) for n in sorted(os.listdir(path)) if n.endswith(".py")]
+            _add_files(digest, path, [n for n in sorted(os.listdir(path)) if n.endswith(".py")])
         else:
-            files = [path]
-        for file in files:
-            digest.update(os.path.basename(file).encode() + b"\x00")
-            try:
-                with open(file, "rb") as source:
-                    digest.update(source.read())
-            except OSError:
-                digest.update(b"unreadable")
+            _add_files(digest, _PACKAGE, [relative])
     return f"{__version__}-{digest.hexdigest()[:32]}"
+
+
+def _add_files(digest: Any, directory: str, names: Iterable[str]) -> None:
+    """Each file's name (from the package's top) and bytes, into `digest`."""
+    for name in names:
+        path = os.path.join(directory, name)
+        digest.update(os.path.relpath(path, _PACKAGE).encode() + b"\x00")
+        try:
+            with open(path, "rb") as source:
+                digest.update(source.read())
+        except OSError:
+            digest.update(b"unreadable")
 
 
 def _parser_id() -> bytes:
@@ -286,14 +291,7 @@ def package_id() -> str:
     digest.update("\n".join(_installed(name) for name in ("jinja2", "markupsafe")).encode())
     for root, directories, names in os.walk(_PACKAGE):
         directories[:] = sorted(d for d in directories if d != "__pycache__")
-        for name in sorted(names):
-            path = os.path.join(root, name)
-            digest.update(os.path.relpath(path, _PACKAGE).encode() + b"\x00")
-            try:
-                with open(path, "rb") as source:
-                    digest.update(source.read())
-            except OSError:
-                digest.update(b"unreadable")
+        _add_files(digest, root, sorted(names))
     return f"{__version__}-{digest.hexdigest()[:32]}"
 
 
