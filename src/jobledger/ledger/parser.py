@@ -12,6 +12,8 @@ parse cleanly, so a file full of junk costs O(errors x small window), never O(er
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
 import threading
 from functools import cache
@@ -128,20 +130,33 @@ def parse_text(text: str, path: str) -> ParseResult:
     text = normalize_newlines(text)
     if not text.endswith("\n"):
         text += "\n"
+    pieces = _pieces(text)
+    if len(pieces) > 1:
+        parsed = _parse_in_parallel(pieces, path)
+        if parsed is not None:
+            return parsed
+    return _parse(text, path)
+
+
+def _parse(text: str, path: str, first_line: int = 1) -> ParseResult:
+    """Parse `text` ("\n" line ends, a final one), which starts at line `first_line` of the file:
+    every position says the file's line."""
     with _lock:
         lark, builder = _parser()
         sink = builder.sink = Sink(path=path)
         lines: list[str] | None = None
         start_line, window, chunk = 1, 0, text
         syntax_errors = 0
+        offset = first_line - 1  # from a line of `text` to the file's
         while True:
-            sink.line_offset = start_line - 2  # the "\n" we prepend is line 1 of the chunk
+            # The "\n" we prepend is line 1 of the chunk.
+            sink.line_offset = start_line - 2 + offset
             try:
                 lark.parse("\n" + chunk, start="start")
             except UnexpectedInput as exc:
                 if lines is None:
                     lines = text.split("\n")[:-1]
-                bad_line = max(start_line, (exc.line if exc.line > 0 else 2) + sink.line_offset)
+                bad_line = max(start_line, (exc.line if exc.line > 0 else 2) + start_line - 2)
                 # The fast grammar reads a whole event line as one token; the strict one says
                 # which part of the line is wrong (it always rejects the line too).
                 strict = _strict_error(lark, builder, lines[bad_line - 1])
@@ -154,16 +169,16 @@ def parse_text(text: str, path: str) -> ParseResult:
                             "JL199",
                             f"too many syntax errors; stopped reading this file after "
                             f"{MAX_SYNTAX_ERRORS}",
-                            Position(path, bad_line, 1),
+                            Position(path, bad_line + offset, 1),
                             hint="is this really a .jobs ledger?",
                         )
                     )
                     break
                 line = lines[bad_line - 1]
                 sink.diagnostics.append(
-                    explain(line, exc.column or 0, _expected(exc), path, bad_line)
+                    explain(line, exc.column or 0, _expected(exc), path, bad_line + offset)
                 )
-                sink.items.append(bad_line)
+                sink.items.append(bad_line + offset)
                 start_line, window = bad_line + 1, FIRST_RETRY_WINDOW
             else:
                 if lines is None:
@@ -175,6 +190,79 @@ def parse_text(text: str, path: str) -> ParseResult:
         items, diagnostics = sink.items, sink.diagnostics
         builder.sink = Sink()
     return ParseResult(*attach_metadata(items, diagnostics, path))
+
+
+# A file this large is parsed in as many pieces as there are CPUs, at once (see _pieces).
+PARALLEL_BYTES = 1 << 20
+
+
+def _pieces(text: str) -> list[tuple[str, int]]:
+    """`text` cut into one piece per CPU, each with the line it starts on: a large file only,
+    where a process of our own can be forked safely (POSIX, no other thread running). A piece
+    starts with an event line (a date at the start of a line), so no statement, its metadata or
+    the comments after it are cut apart: each piece reads exactly as it does within the file."""
+    if len(text) < PARALLEL_BYTES or not hasattr(os, "fork") or threading.active_count() > 1:
+        return [(text, 1)]
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    count = min(cpus or 1, 8)
+    pieces: list[tuple[str, int]] = []
+    start, line = 0, 1
+    for number in range(1, count):
+        cut = text.find("\n", max(start, len(text) * number // count))
+        while 0 <= cut < len(text) - 1 and not text[cut + 1].isdigit():
+            cut = text.find("\n", cut + 1)
+        if cut < 0 or cut >= len(text) - 1:
+            break
+        pieces.append((text[start : cut + 1], line))
+        line += text.count("\n", start, cut + 1)
+        start = cut + 1
+    pieces.append((text[start:], line))
+    return pieces
+
+
+def _parse_in_parallel(pieces: list[tuple[str, int]], path: str) -> ParseResult | None:
+    """Parse the first piece here and each other one in a forked process, which sends back its
+    entries as the parse cache stores them (plain data, `marshal`). None if any piece has a
+    diagnostic or a process failed: the whole file is then parsed here, as one, so its
+    diagnostics are exactly those of a file parsed in one go."""
+    from jobledger.ledger import cache
+
+    _parser()  # built once, before the fork: every process starts with it
+    children: list[tuple[int, int]] = []
+    for text, first_line in pieces[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: parse, send, and leave without running any of the parent's code
+            status = 1
+            try:
+                os.close(read_end)
+                result = _parse(text, path, first_line)
+                data = None if result.diagnostics else cache.encode_entries(result.entries, path)
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(marshal.dumps(data))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        children.append((pid, read_end))
+    first = _parse(pieces[0][0], path)
+    entries = [first.entries]
+    whole = not first.diagnostics
+    for pid, read_end in children:
+        with os.fdopen(read_end, "rb") as source:
+            payload = source.read()
+        _, status = os.waitpid(pid, 0)
+        if not whole or status != 0:
+            whole = False
+            continue
+        try:
+            data = marshal.loads(payload)
+            entries.append(cache.decode_entries(data, path))
+        except Exception:  # the piece had a diagnostic (None), or the process failed
+            whole = False
+    if not whole:
+        return None
+    return ParseResult(tuple(entry for piece in entries for entry in piece), ())
 
 
 def _expected(exc: UnexpectedInput) -> set[str]:

@@ -1,0 +1,119 @@
+"""A large file is parsed in pieces, at once, in forked processes (issue 10's speed): the entries
+and diagnostics must be exactly those of the file parsed in one go, whatever goes wrong."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobledger.ledger import cache, parser
+
+EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs").read_text()
+
+
+def ledger(copies: int) -> str:
+    """The example's events, again and again under new names, with comments, metadata and
+    blank lines between them: every kind of line a piece may start or end near."""
+    events = [line for line in EXAMPLE.splitlines(True) if not line.startswith(("include",))]
+    out = []
+    for copy in range(copies):
+        out.append(f"; copy {copy}\n\n")
+        out.extend(line.replace(" | ", f" {copy} | ", 1) for line in events)
+        out.append("2026-03-01 note Acme | Staff  ; a note\n    source: board\n; after it\n")
+    return "".join(out)
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parser, "PARALLEL_BYTES", 2_000)
+
+
+def test_pieces_start_with_an_event_and_know_their_line(small_pieces: None) -> None:
+    text = ledger(20)
+    pieces = parser._pieces(text)
+    assert len(pieces) >= 2  # this machine has 2 CPUs at least; CI too
+    assert "".join(piece for piece, _ in pieces) == text
+    for piece, line in pieces[1:]:
+        assert piece[0].isdigit()
+        assert text.split("\n")[line - 1] == piece.split("\n")[0]
+
+
+def test_a_small_file_or_a_threaded_process_is_parsed_in_one_piece(small_pieces: None) -> None:
+    assert len(parser._pieces("2026-02-01 applied Acme\n")) == 1
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert len(parser._pieces(ledger(20))) == 1  # no fork beside another thread
+    finally:
+        stop.set()
+        thread.join()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(5, 30),
+    st.lists(
+        st.tuples(
+            st.floats(0, 1),
+            st.sampled_from(
+                [
+                    "2026-13-45 applied Broken",  # a date that is not one
+                    "garbage",
+                    "    orphan: metadata",  # after a blank line: no event above it
+                    "2026-02-01 applied Acme | Staff  #swe  ; dup",
+                    'stage "x"',
+                ]
+            ),
+        ),
+        max_size=3,
+    ),
+)
+def test_pieces_read_as_the_whole(copies: int, inserts: list[tuple[float, str]]) -> None:
+    lines = ledger(copies).split("\n")
+    for where, line in inserts:
+        at = int(where * (len(lines) - 1))
+        lines[at:at] = ["", line]
+    text = "\n".join(lines)
+    whole = parser._parse(text if text.endswith("\n") else text + "\n", "f.jobs")
+    old = parser.PARALLEL_BYTES
+    parser.PARALLEL_BYTES = 2_000
+    try:
+        assert parser.parse_text(text, "f.jobs") == whole
+    finally:
+        parser.PARALLEL_BYTES = old
+
+
+def test_a_piece_that_fails_is_parsed_again_here(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = ledger(20)
+    whole = parser._parse(text, "f.jobs")
+
+    def broken(data: object, path: str) -> tuple[()]:
+        raise ValueError("a child's data did not read back")
+
+    monkeypatch.setattr(cache, "decode_entries", broken)
+    assert parser.parse_text(text, "f.jobs") == whole
+
+
+def test_the_pieces_are_really_parsed_elsewhere(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not vacuous: with the pieces' data decoded here, this process parses only the first."""
+    text = ledger(20)
+    parsed: list[int] = []
+    real = parser._parse
+
+    def counting(piece: str, path: str, first_line: int = 1) -> object:
+        parsed.append(first_line)
+        return real(piece, path, first_line)
+
+    monkeypatch.setattr(parser, "_parse", counting)
+    result = parser.parse_text(text, "f.jobs")
+    assert parsed == [1]  # the children's calls happen in their own processes
+    assert result == real(text, "f.jobs")
