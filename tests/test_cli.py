@@ -455,3 +455,12 @@ def test_version_is_printed_without_argparse() -> None:
     assert done.stdout.startswith("jobledger ")
     assert " argparse\n" not in done.stderr  # the fast path: nothing to parse
     assert jobledger("report", "--version").returncode == 2  # a command's options are its own
+
+
+def test_help_before_the_command_is_the_top_level_help() -> None:
+    """`jobledger --help report` shows the top-level help, with every command listed."""
+    from jobledger.cli.arguments import COMMANDS
+
+    done = jobledger("--help", "report")
+    assert done.returncode == 0
+    assert all(command in done.stdout for command in COMMANDS)

@@ -3,6 +3,8 @@ and diagnostics must be exactly those of the file parsed in one go, whatever goe
 
 from __future__ import annotations
 
+import errno
+import os
 import threading
 from pathlib import Path
 
@@ -117,3 +119,37 @@ def test_the_pieces_are_really_parsed_elsewhere(
     result = parser.parse_text(text, "f.jobs")
     assert parsed == [1]  # the children's calls happen in their own processes
     assert result == real(text, "f.jobs")
+
+
+@pytest.mark.parametrize("failing", ["fork", "pipe"])
+def test_no_process_to_be_had_means_one_parse_here(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """Under a process limit fork fails (EAGAIN): not a ledger error, just one parse here."""
+    text = ledger(20)
+    whole = parser._parse(text, "f.jobs")
+
+    def refused(*args: object) -> None:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, failing, refused)
+    assert parser.parse_text(text, "f.jobs") == whole
+
+
+def test_an_interrupted_parse_leaves_no_process_behind(
+    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = ledger(20)
+    here = os.getpid()
+    real = parser._parse
+
+    def interrupted(piece: str, path: str, first_line: int = 1) -> object:
+        if os.getpid() == here:
+            raise KeyboardInterrupt
+        return real(piece, path, first_line)
+
+    monkeypatch.setattr(parser, "_parse", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        parser.parse_text(text, "f.jobs")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child, not even a zombie

@@ -50,6 +50,9 @@ BASES = [
     "\ufeff2026-02-01 applied Acme | Staff\n",
     "",
     "2026-02-01 note Acme | Staff  #x  ; fmt aligns this line again under a longer kind\n",
+    # mixed line endings: the first line's is the file's, every one is a line break
+    "2026-01-01 applied Acme\r\n2026-01-02 interview Acme\n2026-01-03 note Acme\n",
+    "2026-01-01 applied Acme\n2026-01-02 note Acme\r2026-01-03 note Acme\n",
 ]
 
 
@@ -189,3 +192,26 @@ def imports_lark(importtime: str) -> bool:
         for line in importtime.splitlines()
         if line.startswith("import time:")
     )
+
+
+def test_a_file_with_mixed_line_endings_keeps_true_line_numbers(tmp_path: Path) -> None:
+    """The reviewer's case: a Windows file with a line appended by `echo >>`. The new line's
+    warning, the parse kept in the cache and the next `add` all know where it is."""
+    hunt = tmp_path / "h.jobs"
+    hunt.write_bytes(
+        b"2026-01-01 applied Acme\r\n2026-01-02 interview Acme\n2026-01-03 note Acme\n"
+    )
+    env = cli_env({"XDG_CACHE_HOME": str(tmp_path / "cache"), "JOBLEDGER_NO_CACHE": None})
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "jobledger", *args, "-f", str(hunt)]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+
+    assert run("check").returncode == 0
+    added = run("add", "phone", "Acme", "--date", "2026-01-04")  # a stage going back: a warning
+    assert added.returncode == 0 and "h.jobs:4:" in added.stderr, added.stderr
+    cached, fresh = run("check"), run("check", "--no-cache")
+    assert cached.stderr == fresh.stderr and "h.jobs:4:" in fresh.stderr
+    again = run("add", "note", "Acme", "--date", "2026-01-05")
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
+    assert "added to " in again.stderr and ":5:" in again.stderr

@@ -129,3 +129,38 @@ def test_a_record_of_another_shape_is_not_printed(stored: object) -> None:
     from jobledger.cli.report import _printed_again
 
     assert _printed_again(stored, None) is False
+
+
+def test_a_save_between_the_key_and_the_report_never_files_one_under_the_other(
+    hunt: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's race: an editor saves after the cache key is taken from the files and
+    before the report is made. The report is made from the very reading the key names."""
+    from jobledger.cli import main
+    from jobledger.cli import report as report_command
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(hunt.parent / "cache"))
+    monkeypatch.delenv("JOBLEDGER_NO_CACHE", raising=False)
+    real = report_command.load_and_tell
+
+    def saved_meanwhile(*args: object, **kwargs: object) -> object:
+        hunt.write_text(LEDGER + "2026-02-20 applied Initech\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(report_command, "load_and_tell", saved_meanwhile)
+    assert main(["report", "-f", str(hunt), "--as-of", "2026-03-01"]) == 0
+    monkeypatch.setattr(report_command, "load_and_tell", real)
+    hunt.write_text(LEDGER)  # back to what the key was taken from
+    capsys.readouterr()
+    assert main(["report", "-f", str(hunt), "--as-of", "2026-03-01"]) == 0
+    assert "Initech" not in capsys.readouterr().out
+
+
+def test_a_template_still_finds_the_parses_in_the_cache(hunt: Path, tmp_path: Path) -> None:
+    template = tmp_path / "mine.md.j2"
+    template.write_text("{{ report.as_of }}\n")
+    assert report(hunt).returncode == 0  # the parses are now in the cache
+    done = report(hunt, "--template", str(template), importtime=True)
+    assert done.returncode == 0
+    assert not any(line.rstrip().endswith("| lark") for line in done.stderr.splitlines())
+    assert not any(line.rsplit("|", 1)[-1].strip() == "lark" for line in done.stderr.splitlines())

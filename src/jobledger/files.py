@@ -63,7 +63,7 @@ def _new_temp(directory: str) -> tuple[int, str]:
     mode 0600, not through a link), without importing tempfile (10 ms, a third of `add`'s own
     work)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    flags |= getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         temp = os.path.join(directory, f".jobledger-{os.urandom(8).hex()}.tmp")
         try:

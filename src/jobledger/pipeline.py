@@ -82,15 +82,18 @@ def load_ledger(
     use_cache: bool = True,
     files_cache: FileCache | None = None,
     memos: Memos | None = None,
+    walk: Walk | None = None,
 ) -> Loaded:
     """Read, parse and reduce the ledger. `as_of`: the report date, against which dates are
     checked (a year typo). `strict`: warnings count as errors. `use_cache`: look for each file's
     parse in the user's cache, and store it there (ledger/cache.py); `files_cache` instead: the
-    caller's (watch keeps one across rebuilds, and `memos`: ledger/memo.py)."""
+    caller's (watch keeps one across rebuilds, and `memos`: ledger/memo.py). `walk`: the files
+    as the caller has already read them (the report cache keys on that very reading)."""
     if files_cache is None:
         files_cache = FileCache(cache.open_cache(enabled=use_cache))
     with cyclic_gc_paused():
-        walk = walk_files(paths, files_cache)
+        if walk is None:
+            walk = walk_files(paths, files_cache)
         return _reduce(walk, as_of, strict, memos)
 
 
@@ -181,6 +184,7 @@ def load_report(
     use_cache: bool = True,
     files_cache: FileCache | None = None,
     memos: Memos | None = None,
+    walk: Walk | None = None,
 ) -> Result:
     """Read the ledger and, when it has no errors, make its report (a date: as of that date)."""
     from jobledger.report.build import ReportOptions, build_report
@@ -194,6 +198,7 @@ def load_report(
         use_cache=use_cache,
         files_cache=files_cache,
         memos=memos,
+        walk=walk,
     )
     report = None
     if loaded.ledger is not None:

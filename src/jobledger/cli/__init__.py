@@ -20,7 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # names it (the top level takes no option with a value).
     from jobledger.cli.arguments import COMMANDS, build_parser
 
-    named = next((word for word in words if not word.startswith("-")), None)
+    at = next((i for i, word in enumerate(words) if not word.startswith("-")), None)
+    named = None if at is None else words[at]
+    if at is not None and any(word in ("-h", "--help") for word in words[:at]):
+        named = None  # `jobledger --help report` asks for the top-level help: every command
     parser = build_parser(only=named if named in COMMANDS else "")
     args, unknown = parser.parse_known_args(words)
     if args.command is None:

@@ -10,6 +10,7 @@ from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, re
 from jobledger.edit.add import NewEvent, Refused, append, event_text, plan, target_file
 from jobledger.ledger.cache import open_cache
 from jobledger.ledger.diagnostics import Diagnostic, render_text
+from jobledger.ledger.lines import normalize_newlines
 from jobledger.ledger.loader import FileCache, load_files
 from jobledger.ledger.model import Event
 from jobledger.ledger.statements import quick_lines
@@ -72,7 +73,8 @@ def _next_line(path: str) -> int:
             data = handle.read()
     except OSError:
         return 1
-    return data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1) + 1
+    text = normalize_newlines(data.decode("utf-8", "replace"))  # CR and CRLF break lines too
+    return text.count("\n") + (0 if text.endswith("\n") or not text else 1) + 1
 
 
 def _application(text: str, patterns: dict[str, str] | None) -> tuple[str, str | None]:

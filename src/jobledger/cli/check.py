@@ -14,7 +14,7 @@ from jobledger.cli.common import (
     report_options,
 )
 from jobledger.ledger.diagnostics import render_json, render_text
-from jobledger.ledger.loader import FileCache
+from jobledger.ledger.loader import FileCache, Walk
 from jobledger.pipeline import Checked, Result, check_ledger, load_report
 
 
@@ -26,13 +26,15 @@ def summary(result: Checked) -> str:
     return f"{files} file{'s' * (files != 1)} read: {counts}"
 
 
-def load_and_tell(args: argparse.Namespace, files_cache: FileCache | None = None) -> Result:
+def load_and_tell(
+    args: argparse.Namespace, files_cache: FileCache | None = None, walk: Walk | None = None
+) -> Result:
     """The report a reading command (report, export, status, todo) asks for, with its filters
     checked against the ledger (a usage error if they name nothing), every diagnostic on
     stderr, and the summary line when the ledger's errors left no report."""
     options = report_options(args)
     result = load_report(
-        ledger_files(args), options, use_cache=not args.no_cache, files_cache=files_cache
+        ledger_files(args), options, use_cache=not args.no_cache, files_cache=files_cache, walk=walk
     )
     check_filters(options, result.ledger)
     if result.diagnostics:

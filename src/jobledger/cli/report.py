@@ -47,10 +47,12 @@ def run(args: argparse.Namespace) -> int:
     paths = ledger_files(args)
     # A report is a pure function of the ledger's files, the options, the date and the code: one
     # made before from the same is printed again (a --template of the user's is never cached).
-    disk = None if args.no_cache or args.template is not None else open_cache()
+    disk = open_cache(enabled=not args.no_cache)
     files_cache = FileCache(disk, memory=True)
+    keep = disk is not None and args.template is None
     key: tuple[str, ...] = ()
-    if disk is not None:
+    walk = None
+    if keep and disk is not None:
         walk = walk_files(paths, files_cache)
         settings = sorted((k, repr(v)) for k, v in vars(args).items() if k not in _NOT_IN_KEY)
         as_of = report_date(args.as_of).isoformat()  # "today" when not given: in the key
@@ -58,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         found = disk.get(cache.record_name("report", *key), key)
         if found is not None and _printed_again(found[0], args.output):
             return OK
-    result = load_and_tell(args, files_cache)
+    result = load_and_tell(args, files_cache, walk)
     if result.report is None:
         return LEDGER_ERRORS
     output = args.output
@@ -66,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
     text = render(result.report, fmt, args.template, mermaid=args.mermaid)
     _write(text, output)
-    if disk is not None and len(text) <= cache.MAX_BYTES // 8:  # not at every parse's expense
+    # A report over an eighth of the cache would push out every parse: not kept.
+    if keep and disk is not None and len(text) <= cache.MAX_BYTES // 8:
         told = render_text(result.diagnostics) + "\n" if result.diagnostics else ""
         stored = (text, told, result.files, result.include_patterns)
         disk.put(cache.record_name("report", *key), key, stored)

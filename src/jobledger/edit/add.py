@@ -178,13 +178,19 @@ def _appended(data: bytes, text: str, path: str) -> tuple[bytes, int]:
     newline = _newline(body)
     if body and not body.endswith(("\n", "\r")):
         body += newline
-    line = body.count(newline) + 1 if body else 1
+    line = _lines_in(body) + 1
     body += text.replace("\n", newline)
     if original and not format_text(original, path).changed:
         formatted = format_text(body, path)
         if formatted.formatted:  # fmt squeezes no blank line here: the line number holds
             body = formatted.text
     return bom + body.encode(codec), line
+
+
+def _lines_in(text: str) -> int:
+    """The lines of a text that ends with a line break (or is empty). Every line break counts,
+    whichever it is: a file may mix them (CRLF lines, then one appended with LF)."""
+    return normalize_newlines(text).count("\n")
 
 
 def _newline(text: str) -> str:
@@ -264,7 +270,7 @@ def _quick_append(
     newline = _newline(body)
     if body and not body.endswith(("\n", "\r")):
         body += newline
-    line = body.count(newline) + 1 if body else 1
+    line = _lines_in(body) + 1
     added = quick_lines(text, path, line, patterns)
     if added is None or sum(isinstance(e, Event) for e in added) != 1:
         return None

@@ -224,8 +224,9 @@ def record_name(kind: str, *parts: str) -> str:
 # os.path, not pathlib: pathlib costs 6 ms to import and nothing else on a cache hit needs it.
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 # The modules whose output a record holds: the reading stages (ledger/), the pipeline and the
-# view's far-future check (both make `check`'s diagnostics).
-_CODE = ("ledger", "pipeline.py", "report/view.py")
+# view's far-future check (both make `check`'s diagnostics), and `add`, which stores the parse
+# of the file it wrote (edit/add.py, with fmt's layout).
+_CODE = ("ledger", "pipeline.py", "report/view.py", "edit/add.py", "edit/fmt.py")
 
 
 @cache

@@ -12,9 +12,11 @@ parse cleanly, so a file full of junk costs O(errors x small window), never O(er
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import re
+import signal
 import threading
 from functools import cache
 from importlib import resources
@@ -223,46 +225,91 @@ def _pieces(text: str) -> list[tuple[str, int]]:
 def _parse_in_parallel(pieces: list[tuple[str, int]], path: str) -> ParseResult | None:
     """Parse the first piece here and each other one in a forked process, which sends back its
     entries as the parse cache stores them (plain data, `marshal`). None if any piece has a
-    diagnostic or a process failed: the whole file is then parsed here, as one, so its
-    diagnostics are exactly those of a file parsed in one go."""
+    diagnostic, or a process could not be made or failed: the whole file is then parsed here,
+    as one, so its diagnostics are exactly those of a file parsed in one go."""
     from jobledger.ledger import cache
 
     _parser()  # built once, before the fork: every process starts with it
-    children: list[tuple[int, int]] = []
-    for text, first_line in pieces[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: parse, send, and leave without running any of the parent's code
-            status = 1
+    children: list[tuple[int, int]] = []  # (pid, read end of its pipe), until reaped
+    try:
+        for text, first_line in pieces[1:]:
+            child = _fork_piece(text, path, first_line, [end for _, end in children])
+            if child is None:
+                return None
+            children.append(child)
+        first = _parse(pieces[0][0], path)
+        entries = [first.entries]
+        whole = not first.diagnostics
+        while children:
+            pid, read_end = children[0]
+            with os.fdopen(read_end, "rb") as source:
+                payload = source.read()
+            _, status = os.waitpid(pid, 0)
+            children.pop(0)
+            if not whole or status != 0:
+                whole = False
+                continue
             try:
+                entries.append(cache.decode_entries(marshal.loads(payload), path))
+            except Exception:  # the piece had a diagnostic (None), or the process failed
+                whole = False
+        if not whole:
+            return None
+        return ParseResult(tuple(entry for piece in entries for entry in piece), ())
+    finally:  # interrupted, or a child could not be made: none is left running
+        for pid, read_end in children:
+            with contextlib.suppress(OSError):
                 os.close(read_end)
-                result = _parse(text, path, first_line)
-                data = None if result.diagnostics else cache.encode_entries(result.entries, path)
-                with os.fdopen(write_end, "wb") as out:
-                    out.write(marshal.dumps(data))
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        children.append((pid, read_end))
-    first = _parse(pieces[0][0], path)
-    entries = [first.entries]
-    whole = not first.diagnostics
-    for pid, read_end in children:
-        with os.fdopen(read_end, "rb") as source:
-            payload = source.read()
-        _, status = os.waitpid(pid, 0)
-        if not whole or status != 0:
-            whole = False
-            continue
-        try:
-            data = marshal.loads(payload)
-            entries.append(cache.decode_entries(data, path))
-        except Exception:  # the piece had a diagnostic (None), or the process failed
-            whole = False
-    if not whole:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+
+
+def _fork_piece(
+    text: str, path: str, first_line: int, inherited: list[int]
+) -> tuple[int, int] | None:
+    """A process that parses `text` and writes its entries (or None) to a pipe: (its pid, the
+    pipe's read end), or None if the system would not make one (then nothing is left open)."""
+    from jobledger.ledger import cache
+
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
         return None
-    return ParseResult(tuple(entry for piece in entries for entry in piece), ())
+    # Signals wait until the child has made them its own: a Ctrl-C in between must not run the
+    # parent's handlers, and so the parent's code, in the child.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+    except OSError:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child: parse, send, and leave without running any of the parent's code
+        status = 1
+        try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+            for end in (*inherited, read_end):
+                os.close(end)
+            # Nothing of the terminal or a pipe the user reads: `... | less` must not wait for
+            # a child, and a child has nothing to say.
+            quiet = os.open(os.devnull, os.O_RDWR)
+            for standard in (0, 1, 2):
+                os.dup2(quiet, standard)
+            result = _parse(text, path, first_line)
+            data = None if result.diagnostics else cache.encode_entries(result.entries, path)
+            with os.fdopen(write_end, "wb") as out:
+                out.write(marshal.dumps(data))
+            status = 0
+        finally:
+            os._exit(status)
+    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    os.close(write_end)
+    return pid, read_end
 
 
 def _expected(exc: UnexpectedInput) -> set[str]:
