@@ -31,7 +31,26 @@ def ledger(copies: int) -> str:
 
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pieces from 2 KB on, and forks even if an earlier test left a thread running (in a
+    jobledger process no thread runs while it loads; the test below checks the rule itself)."""
     monkeypatch.setattr(parser, "PARALLEL_BYTES", 2_000)
+    monkeypatch.setattr(parser, "_may_fork", lambda: True)
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The pids of the processes the parser forks (so a test can tell it forked at all)."""
+    made: list[int] = []
+    real = os.fork
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return made
 
 
 def test_pieces_start_with_an_event_and_know_their_line(small_pieces: None) -> None:
@@ -44,7 +63,10 @@ def test_pieces_start_with_an_event_and_know_their_line(small_pieces: None) -> N
         assert text.split("\n")[line - 1] == piece.split("\n")[0]
 
 
-def test_a_small_file_or_a_threaded_process_is_parsed_in_one_piece(small_pieces: None) -> None:
+def test_a_small_file_or_a_threaded_process_is_parsed_in_one_piece(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parser, "PARALLEL_BYTES", 2_000)
     assert len(parser._pieces("2026-02-01 applied Acme\n")) == 1
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
@@ -82,16 +104,17 @@ def test_pieces_read_as_the_whole(copies: int, inserts: list[tuple[float, str]])
         lines[at:at] = ["", line]
     text = "\n".join(lines)
     whole = parser._parse(text if text.endswith("\n") else text + "\n", "f.jobs")
-    old = parser.PARALLEL_BYTES
-    parser.PARALLEL_BYTES = 2_000
+    old = parser.PARALLEL_BYTES, parser._may_fork
+    parser.PARALLEL_BYTES, parser._may_fork = 2_000, lambda: True
     try:
+        assert len(parser._pieces(text)) >= 2
         assert parser.parse_text(text, "f.jobs") == whole
     finally:
-        parser.PARALLEL_BYTES = old
+        parser.PARALLEL_BYTES, parser._may_fork = old
 
 
 def test_a_piece_that_fails_is_parsed_again_here(
-    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+    small_pieces: None, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = ledger(20)
     whole = parser._parse(text, "f.jobs")
@@ -101,10 +124,11 @@ def test_a_piece_that_fails_is_parsed_again_here(
 
     monkeypatch.setattr(cache, "decode_entries", broken)
     assert parser.parse_text(text, "f.jobs") == whole
+    assert forks  # the children were made; their data was refused
 
 
 def test_the_pieces_are_really_parsed_elsewhere(
-    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+    small_pieces: None, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Not vacuous: with the pieces' data decoded here, this process parses only the first."""
     text = ledger(20)
@@ -118,6 +142,7 @@ def test_the_pieces_are_really_parsed_elsewhere(
     monkeypatch.setattr(parser, "_parse", counting)
     result = parser.parse_text(text, "f.jobs")
     assert parsed == [1]  # the children's calls happen in their own processes
+    assert len(forks) >= 1
     assert result == real(text, "f.jobs")
 
 
@@ -137,7 +162,7 @@ def test_no_process_to_be_had_means_one_parse_here(
 
 
 def test_an_interrupted_parse_leaves_no_process_behind(
-    small_pieces: None, monkeypatch: pytest.MonkeyPatch
+    small_pieces: None, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     text = ledger(20)
     here = os.getpid()
@@ -151,5 +176,7 @@ def test_an_interrupted_parse_leaves_no_process_behind(
     monkeypatch.setattr(parser, "_parse", interrupted)
     with pytest.raises(KeyboardInterrupt):
         parser.parse_text(text, "f.jobs")
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # no child, not even a zombie
+    assert forks
+    for pid in forks:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped already: not running, not even a zombie

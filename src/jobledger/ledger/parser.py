@@ -203,7 +203,7 @@ def _pieces(text: str) -> list[tuple[str, int]]:
     where a process of our own can be forked safely (POSIX, no other thread running). A piece
     starts with an event line (a date at the start of a line), so no statement, its metadata or
     the comments after it are cut apart: each piece reads exactly as it does within the file."""
-    if len(text) < PARALLEL_BYTES or not hasattr(os, "fork") or threading.active_count() > 1:
+    if len(text) < PARALLEL_BYTES or not _may_fork():
         return [(text, 1)]
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     count = min(cpus or 1, 8)
@@ -220,6 +220,11 @@ def _pieces(text: str) -> list[tuple[str, int]]:
         start = cut + 1
     pieces.append((text[start:], line))
     return pieces
+
+
+def _may_fork() -> bool:
+    """POSIX, and no other thread runs: one could hold a lock the child would wait for."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _parse_in_parallel(pieces: list[tuple[str, int]], path: str) -> ParseResult | None:
