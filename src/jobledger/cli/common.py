@@ -93,6 +93,14 @@ def filters(args: argparse.Namespace) -> Filters:
     )
 
 
+def refuse_a_ledger_file(output: str | None, files: Sequence[str], patterns: Sequence[str]) -> None:
+    """-o (not stdout) must never name a file of the ledger, or one an include glob reads."""
+    from jobledger.pipeline import is_ledger_file
+
+    if output not in (None, "-") and is_ledger_file(output, files, patterns):
+        raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
+
+
 def check_filters(options: ReportOptions, ledger: Ledger | None) -> None:
     """A filter naming a role or status the ledger does not have is a usage error."""
     from jobledger.report.filters import filter_problems

@@ -14,9 +14,9 @@ from jobledger.cli.common import (
     LEDGER_ERRORS,
     OK,
     UsageError,
+    refuse_a_ledger_file,
 )
 from jobledger.files import write_atomic
-from jobledger.pipeline import is_ledger_file
 from jobledger.render.text import escaped_json, visible
 from jobledger.report.model import Report
 
@@ -75,8 +75,7 @@ def run(args: argparse.Namespace) -> int:
     result = load_and_tell(args)
     if result.report is None:
         return LEDGER_ERRORS
-    if output is not None and is_ledger_file(output, result.files, result.include_patterns):
-        raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
+    refuse_a_ledger_file(output, result.files, result.include_patterns)
     text, warnings = render(result.report, fmt)
     text = escaped_json(text) if fmt == "json" else visible(text)
     for warning in warnings:

@@ -8,13 +8,19 @@ import sys
 from typing import TYPE_CHECKING
 
 from jobledger.cli.check import load_and_tell
-from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_date
+from jobledger.cli.common import (
+    LEDGER_ERRORS,
+    OK,
+    UsageError,
+    ledger_files,
+    refuse_a_ledger_file,
+    report_date,
+)
 from jobledger.files import write_atomic
 from jobledger.ledger import cache
 from jobledger.ledger.cache import open_cache
 from jobledger.ledger.diagnostics import render_text
 from jobledger.ledger.loader import FileCache, walk_files
-from jobledger.pipeline import is_ledger_file
 
 if TYPE_CHECKING:  # the report's modules wait until a report is made: a cached one needs none
     from jobledger.report.model import Report
@@ -49,30 +55,29 @@ def run(args: argparse.Namespace) -> int:
     # made before from the same is printed again (a --template of the user's is never cached).
     disk = open_cache(enabled=not args.no_cache)
     files_cache = FileCache(disk, memory=True)
-    keep = disk is not None and args.template is None
+    reports = disk if args.template is None else None  # where the reports are kept, if anywhere
     key: tuple[str, ...] = ()
     walk = None
-    if keep and disk is not None:
+    if reports is not None:
         walk = walk_files(paths, files_cache)
         settings = sorted((k, repr(v)) for k, v in vars(args).items() if k not in _NOT_IN_KEY)
         as_of = report_date(args.as_of).isoformat()  # "today" when not given: in the key
         key = (str(cache.FORMAT), cache.package_id(), walk.fingerprint, fmt, as_of, repr(settings))
-        found = disk.get(cache.record_name("report", *key), key)
+        found = reports.get(cache.record_name("report", *key), key)
         if found is not None and _printed_again(found[0], args.output):
             return OK
     result = load_and_tell(args, files_cache, walk)
     if result.report is None:
         return LEDGER_ERRORS
     output = args.output
-    if output not in (None, "-") and is_ledger_file(output, result.files, result.include_patterns):
-        raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
+    refuse_a_ledger_file(output, result.files, result.include_patterns)
     text = render(result.report, fmt, args.template, mermaid=args.mermaid)
     _write(text, output)
     # A report over an eighth of the cache would push out every parse: not kept.
-    if keep and disk is not None and len(text) <= cache.MAX_BYTES // 8:
+    if reports is not None and len(text) <= cache.MAX_BYTES // 8:
         told = render_text(result.diagnostics) + "\n" if result.diagnostics else ""
         stored = (text, told, result.files, result.include_patterns)
-        disk.put(cache.record_name("report", *key), key, stored)
+        reports.put(cache.record_name("report", *key), key, stored)
     return OK
 
 
@@ -85,8 +90,7 @@ def _printed_again(stored: object, output: str | None) -> bool:
         return False
     if not isinstance(files, tuple) or not isinstance(patterns, tuple):
         return False
-    if output not in (None, "-") and is_ledger_file(output, files, patterns):
-        raise UsageError(f"-o {output} is a file of the ledger; refusing to write over it")
+    refuse_a_ledger_file(output, files, patterns)
     sys.stderr.write(told)
     _write(text, output)
     return True
