@@ -61,6 +61,7 @@ def record(cls: type[_T]) -> type[_T]:
             if name not in names:
                 names.append(name)
         defaults.update(base.__dict__.get("__record_defaults__", {}))
+    inherited = set(names)  # these have their slots in a base class already
     annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063 -- inspect is slow to import
     own = [name for name, kind in annotations.items() if not _is_class_var(kind)]
     for name in own:
@@ -84,7 +85,7 @@ def record(cls: type[_T]) -> type[_T]:
         if key not in own and key not in ("__dict__", "__weakref__")
     }
     namespace["__qualname__"] = cls.__qualname__
-    namespace["__slots__"] = tuple(name for name in own if not _slot_above(cls, name))
+    namespace["__slots__"] = tuple(name for name in own if name not in inherited)
     namespace["__record_fields__"] = tuple(names)
     namespace["__record_defaults__"] = {n: defaults[n] for n in names if n in defaults}
     namespace["__match_args__"] = tuple(names)
@@ -94,7 +95,7 @@ def record(cls: type[_T]) -> type[_T]:
     namespace["__setstate__"] = _set_state
     metaclass: type = type(cls)
     new: type[_T] = metaclass(cls.__name__, cls.__bases__, namespace)
-    for method in _methods(new, names, defaults):
+    for method in _methods(new, names, tuple(defaults[n] for n in names[first_default:])):
         if method.__name__ in cls.__dict__:
             continue  # the class's own wins, as with dataclasses
         method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
@@ -102,24 +103,18 @@ def record(cls: type[_T]) -> type[_T]:
     return new
 
 
-def _slot_above(cls: type, name: str) -> bool:
-    return any(name in getattr(base, "__record_fields__", ()) for base in cls.__mro__[1:])
-
-
-def _methods(kind: type, names: list[str], defaults: dict[str, object]) -> tuple[Any, ...]:
+def _methods(kind: type, names: list[str], defaults: tuple[object, ...]) -> tuple[Any, ...]:
     """__init__, __eq__, __hash__ and __repr__. __init__ is compiled, for speed: it runs once per
     record made (the parser makes several a line); it sets each slot through its descriptor, which
     is what object.__setattr__ would come down to, in half the time. Classes with as many fields
-    share one compiled body, renamed: its parameters are the fields, its globals the setters."""
+    share one compiled body, renamed: its parameters are the fields, its globals the setters.
+    `defaults`: those of the last fields, in order."""
     post_init = hasattr(kind, "__post_init__")
     code = _init_code(len(names), post_init).replace(
         co_varnames=("self", *names), co_qualname=f"{kind.__qualname__}.__init__"
     )
     setters = {f"_set{i}": getattr(kind, name).__set__ for i, name in enumerate(names)}
-    first_default = len(names) - sum(1 for name in names if name in defaults)
-    init = FunctionType(
-        code, setters, "__init__", tuple(defaults[n] for n in names[first_default:])
-    )
+    init = FunctionType(code, setters, "__init__", defaults)
     values = attrgetter(*names) if names else _no_values
 
     def __eq__(self: object, other: object) -> bool:

@@ -7,10 +7,17 @@ import os
 import sys
 
 from jobledger.cli.common import LEDGER_ERRORS, OK, UsageError, ledger_files, report_date, today
-from jobledger.edit.add import NewEvent, Refused, append, event_text, plan, target_file
+from jobledger.edit.add import (
+    NewEvent,
+    Refused,
+    append,
+    event_text,
+    next_line,
+    plan,
+    target_file,
+)
 from jobledger.ledger.cache import open_cache
 from jobledger.ledger.diagnostics import Diagnostic, render_text
-from jobledger.ledger.lines import normalize_newlines
 from jobledger.ledger.loader import FileCache, load_files
 from jobledger.ledger.model import Event
 from jobledger.ledger.statements import quick_lines
@@ -68,13 +75,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _next_line(path: str) -> int:
+    """Where a new application's event would go, for a message (1 if that cannot be known)."""
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+            return next_line(handle.read(), path)
+    except OSError:  # missing, unreadable, or not text: the message still names the file
         return 1
-    text = normalize_newlines(data.decode("utf-8", "replace"))  # CR and CRLF break lines too
-    return text.count("\n") + (0 if text.endswith("\n") or not text else 1) + 1
 
 
 def _application(text: str, patterns: dict[str, str] | None) -> tuple[str, str | None]:
@@ -82,8 +88,9 @@ def _application(text: str, patterns: dict[str, str] | None) -> tuple[str, str |
     grammar's terminals if the cache has them, else with Lark)."""
     line = f"2000-01-01 note {text}\n"
     quick = quick_lines(line, "<add>", 1, patterns) if patterns is not None else None
+    problems: tuple[Diagnostic, ...] = ()
     if quick is not None:
-        entries, problems = quick, tuple[Diagnostic, ...]()
+        entries = quick
     else:
         from jobledger.ledger.parser import parse_text
 

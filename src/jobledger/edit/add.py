@@ -148,9 +148,10 @@ def append(
                 quick = _quick_append(
                     path, before, text, files.parse_of(path), files.terminal_patterns()
                 )
+            known: tuple[Entry, ...] | None = None  # the new file's entries, when read without Lark
             if quick is not None:
-                after, line, entries, new_text = quick
-                warnings = _verify(path, line, entries, ledger_entries, new_text)
+                after, line, known, new_text = quick
+                warnings = _verify(path, line, known, ledger_entries, new_text)
             else:
                 after, line = _appended(before, text, path)
                 warnings = _check(path, before, after, text, ledger_entries)
@@ -160,16 +161,27 @@ def append(
                 if "changed on disk" in str(exc):
                     continue  # an editor saved meanwhile: read it again
                 raise
-            if quick is not None and files is not None:
-                files.remember(path, after, quick[2])
+            if known is not None and files is not None:
+                files.remember(path, after, known)
             return Added(path, line, text, name, warnings)
     raise OSError(f"cannot write {path}: it kept changing; nothing written")
 
 
-def _appended(data: bytes, text: str, path: str) -> tuple[bytes, int]:
-    """The file with `text` at its end, in its own encoding and line ending, a final newline
-    first if it lacked one; and the line number the text starts on. A file in `fmt`'s layout
-    stays in it (its last block is aligned again), so a `fmt --check` hook keeps passing."""
+@record
+class _Opened:
+    """A file's bytes, read for an append: its byte-order mark and codec, its text as it is,
+    that text ended by a line break (`body`, the text is appended to it), its line ending, and
+    the line the appended text starts on."""
+
+    bom: bytes
+    codec: str
+    original: str
+    body: str
+    newline: str
+    line: int
+
+
+def _opened(data: bytes, path: str) -> _Opened:
     bom, codec = byte_order_mark(data)
     try:
         original = body = data[len(bom) :].decode(codec)
@@ -178,19 +190,29 @@ def _appended(data: bytes, text: str, path: str) -> tuple[bytes, int]:
     newline = _newline(body)
     if body and not body.endswith(("\n", "\r")):
         body += newline
-    line = _lines_in(body) + 1
-    body += text.replace("\n", newline)
+    # Every line break counts, whichever it is: a file may mix them (CRLF, then an LF line).
+    line = normalize_newlines(body).count("\n") + 1
+    return _Opened(bom, codec, original, body, newline, line)
+
+
+def next_line(data: bytes, path: str) -> int:
+    """The line an event appended to a file holding `data` starts on. OSError if it is not
+    text in its encoding."""
+    return _opened(data, path).line
+
+
+def _appended(data: bytes, text: str, path: str) -> tuple[bytes, int]:
+    """The file with `text` at its end, in its own encoding and line ending, a final newline
+    first if it lacked one; and the line number the text starts on. A file in `fmt`'s layout
+    stays in it (its last block is aligned again), so a `fmt --check` hook keeps passing."""
+    opened = _opened(data, path)
+    original, newline = opened.original, opened.newline
+    body = opened.body + text.replace("\n", newline)
     if original and not format_text(original, path).changed:
         formatted = format_text(body, path)
         if formatted.formatted:  # fmt squeezes no blank line here: the line number holds
             body = formatted.text
-    return bom + body.encode(codec), line
-
-
-def _lines_in(text: str) -> int:
-    """The lines of a text that ends with a line break (or is empty). Every line break counts,
-    whichever it is: a file may mix them (CRLF lines, then one appended with LF)."""
-    return normalize_newlines(text).count("\n")
+    return opened.bom + body.encode(opened.codec), opened.line
 
 
 def _newline(text: str) -> str:
@@ -264,29 +286,35 @@ def _quick_append(
     old_text, problems = decode(data, path)
     if problems or old_text != read.text:
         return None
-    bom, codec = byte_order_mark(data)
-    original = body = data[len(bom) :].decode(codec)  # decode() has just read it
+    opened = _opened(data, path)  # decode() has just read it: no OSError
+    body, newline, line = opened.body, opened.newline, opened.line
     old_entries = read.entries()
-    newline = _newline(body)
-    if body and not body.endswith(("\n", "\r")):
-        body += newline
-    line = _lines_in(body) + 1
-    added = quick_lines(text, path, line, patterns)
-    if added is None or sum(isinstance(e, Event) for e in added) != 1:
+    added = _one_event(quick_lines(text, path, line, patterns))
+    if added is None:
         return None
     new_text = body + text.replace("\n", newline)
+    original = opened.original
     if original and layout(original, old_entries) == original:  # in fmt's layout: keep it so
         laid = layout(new_text, (*old_entries, *added))
         if not laid.startswith(body):
             return None  # lines above are aligned again: they need reading back too
-        added = quick_lines(laid[len(body) :].replace(newline, "\n"), path, line, patterns)
-        if added is None or sum(isinstance(e, Event) for e in added) != 1:
+        added = _one_event(
+            quick_lines(laid[len(body) :].replace(newline, "\n"), path, line, patterns)
+        )
+        if added is None:
             return None
         new_text = laid
-    after = bom + new_text.encode(codec)
+    after = opened.bom + new_text.encode(opened.codec)
     if decode(after, path)[1]:  # a NUL byte, say: the long way says what is wrong
         return None
     return after, line, (*old_entries, *added), normalize_newlines(new_text)
+
+
+def _one_event(entries: tuple[Entry, ...] | None) -> tuple[Entry, ...] | None:
+    """`entries` if they are one event (with its comments), else None."""
+    if entries is None or sum(isinstance(e, Event) for e in entries) != 1:
+        return None
+    return entries
 
 
 def _find(apps: Sequence[Application], company: str, title: str | None) -> Application | None:

@@ -232,8 +232,7 @@ class FileCache:
         return found
 
     def _parse(self, digest: str, text: str, path: str) -> Parsed:
-        key = (cache.FORMAT, digest, cache.code_id())
-        name = cache.record_name("parse", *map(str, key))
+        name, key = _parse_record(digest)
         if self.disk is not None:
             found = self.disk.get(name, key)
             if found is not None:
@@ -264,10 +263,9 @@ class FileCache:
             return
         from jobledger.ledger.statements import ParseResult
 
-        key = (cache.FORMAT, hashlib.sha256(data).hexdigest(), cache.code_id())
         record = Parsed.of(ParseResult(entries, ()), path, text).record()
         if record is not None:
-            self.disk.put(cache.record_name("parse", *map(str, key)), key, *record)
+            self.disk.put(*_parse_record(hashlib.sha256(data).hexdigest()), *record)
 
     def parse_of(self, path: str) -> Parsed | None:
         """The parse of the file loaded as `path`, if this cache keeps files in memory."""
@@ -296,6 +294,12 @@ class FileCache:
             kept = set(keep)
             for path in [p for p in self.memory if p not in kept]:
                 del self.memory[path]
+
+
+def _parse_record(digest: str) -> tuple[str, tuple[object, ...]]:
+    """The name and key of the parse of a file whose bytes have this sha256."""
+    key = (cache.FORMAT, digest, cache.code_id())
+    return cache.record_name("parse", *map(str, key)), key
 
 
 def _terminals_record() -> tuple[str, tuple[str, ...]]:

@@ -243,25 +243,23 @@ def _parse_in_parallel(pieces: list[tuple[str, int]], path: str) -> ParseResult 
                 return None
             children.append(child)
         first = _parse(pieces[0][0], path)
+        if first.diagnostics:
+            return None
         entries = [first.entries]
-        whole = not first.diagnostics
         while children:
             pid, read_end = children[0]
             with os.fdopen(read_end, "rb") as source:
                 payload = source.read()
             _, status = os.waitpid(pid, 0)
             children.pop(0)
-            if not whole or status != 0:
-                whole = False
-                continue
+            if status != 0:
+                return None
             try:
                 entries.append(cache.decode_entries(marshal.loads(payload), path))
             except Exception:  # the piece had a diagnostic (None), or the process failed
-                whole = False
-        if not whole:
-            return None
+                return None
         return ParseResult(tuple(entry for piece in entries for entry in piece), ())
-    finally:  # interrupted, or a child could not be made: none is left running
+    finally:  # done early, interrupted, or a child not made: none is left running
         for pid, read_end in children:
             with contextlib.suppress(OSError):
                 os.close(read_end)
