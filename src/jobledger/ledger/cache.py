@@ -417,6 +417,16 @@ def decode_entries(data: Any, path: str) -> tuple[Entry, ...]:
     return tuple(out)
 
 
+def moved_entries(entries: Sequence[Entry], path: str, lines: int) -> tuple[Entry, ...]:
+    """The entries of the file at `path`, each `lines` lines further down (an edit above them
+    added or removed lines)."""
+    data = encode_entries(entries, path)
+    if data is None:
+        raise ValueError(f"an entry is not in {path}")
+    kinds, at, *rest = data
+    return decode_entries((kinds, [line + lines for line in at], *rest), path)
+
+
 def encode_diagnostics(
     diagnostics: Sequence[Diagnostic], path: str
 ) -> tuple[tuple[object, ...], ...] | None:

@@ -226,12 +226,15 @@ class FileCache:
             found = _File(stamp, settled, digest, known.problems, known.parsed)
         else:
             text, problems = decode(data, path)
-            found = _File(stamp, settled, digest, tuple(problems), self._parse(digest, text, path))
+            # watch: the file's last parse, if clean, spares parsing what the save did not touch
+            before = known.parsed if known is not None and not known.parsed.diagnostics else None
+            parsed = self._parse(digest, text, path, before)
+            found = _File(stamp, settled, digest, tuple(problems), parsed)
         if self.memory is not None:
             self.memory[path] = found
         return found
 
-    def _parse(self, digest: str, text: str, path: str) -> Parsed:
+    def _parse(self, digest: str, text: str, path: str, before: Parsed | None = None) -> Parsed:
         name, key = _parse_record(digest)
         if self.disk is not None:
             found = self.disk.get(name, key)
@@ -241,9 +244,13 @@ class FileCache:
                 except Exception:  # not a record of ours after all: a miss
                     pass
         self.parsed += 1
-        from jobledger.ledger.parser import parse_text  # Lark only when a file is not cached
+        # Lark only when a file is not cached
+        from jobledger.ledger.parser import parse_changed, parse_text
 
-        parsed = Parsed.of(parse_text(text, path), path, text)
+        if before is None:
+            parsed = Parsed.of(parse_text(text, path), path, text)
+        else:
+            parsed = Parsed.of(parse_changed(text, path, before.text, before.entries()), path, text)
         if self.disk is not None:
             record = parsed.record()
             if record is not None:

@@ -12,12 +12,14 @@ parse cleanly, so a file full of junk costs O(errors x small window), never O(er
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import marshal
 import os
 import re
 import signal
 import threading
+import zlib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -28,6 +30,7 @@ from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput
 from jobledger import accelerators
 from jobledger.ledger.diagnostics import Position, error
 from jobledger.ledger.lines import MAX_SYNTAX_ERRORS, normalize_newlines
+from jobledger.ledger.model import Entry
 from jobledger.ledger.statements import (
     SPLITTERS,
     ParseResult,
@@ -129,9 +132,7 @@ _lock = threading.Lock()  # the transformer's sink is shared state
 
 def parse_text(text: str, path: str) -> ParseResult:
     """Parse one file's text. Never raises on bad input: problems come back as diagnostics."""
-    text = normalize_newlines(text)
-    if not text.endswith("\n"):
-        text += "\n"
+    text = _ended(text)
     pieces = _pieces(text)
     if len(pieces) > 1:
         parsed = _parse_in_parallel(pieces, path)
@@ -192,6 +193,76 @@ def _parse(text: str, path: str, first_line: int = 1) -> ParseResult:
         items, diagnostics = sink.items, sink.diagnostics
         builder.sink = Sink()
     return ParseResult(*attach_metadata(items, diagnostics, path))
+
+
+def parse_changed(text: str, path: str, before: str, entries: tuple[Entry, ...]) -> ParseResult:
+    """Parse `text`, the new content of a file whose content `before` parsed into `entries`
+    without a diagnostic (watch: a save). Both are cut into the same kind of blocks (_blocks);
+    a block found in `before` keeps its entries, the very same objects where it has not moved
+    (moved, they say their new lines), and only the other blocks are parsed. Any diagnostic,
+    and the whole file is parsed in one go, so the result is always that of parse_text."""
+    from jobledger.ledger import cache
+
+    text = _ended(text)
+    known: dict[str, tuple[int, tuple[Entry, ...]]] = {}
+    old_blocks = _blocks(_ended(before))
+    starts = [line for _, line in old_blocks]
+    by_block: list[list[Entry]] = [[] for _ in old_blocks]
+    for entry in entries:
+        by_block[bisect.bisect_right(starts, entry.position.line) - 1].append(entry)
+    for (block, line), kept in zip(old_blocks, by_block, strict=True):
+        known.setdefault(block, (line, tuple(kept)))
+    out: list[Entry] = []
+    unknown: list[str] = []  # consecutive blocks to parse, as one text
+    unknown_line = 0
+    for block, line in [*_blocks(text), ("", 0)]:  # a last, empty block flushes `unknown`
+        found = known.get(block)
+        if found is None and block:
+            if not unknown:
+                unknown_line = line
+            unknown.append(block)
+            continue
+        if unknown:
+            parsed = _parse("".join(unknown), path, unknown_line)
+            if parsed.diagnostics:
+                return _parse(text, path)
+            out.extend(parsed.entries)
+            unknown = []
+        if found is not None:
+            was, same = found
+            out.extend(same if was == line else cache.moved_entries(same, path, line - was))
+    return ParseResult(tuple(out), ())
+
+
+# A block starts at an event line whose CRC has these bits clear: about one in 32.
+_BLOCK_MASK = 31
+
+
+def _blocks(text: str) -> list[tuple[str, int]]:
+    """`text` ("\n" line ends, a final one) cut into blocks, each with the line it starts on.
+    A block starts with an event line, as a parallel piece does, so each reads as it does in the
+    file; which event lines start one depends on their text alone (a hash), so an edit changes
+    the blocks around it and no other."""
+    lines = text.split("\n")
+    lines.pop()  # "" after the final "\n"
+    blocks: list[tuple[str, int]] = []
+    start = 0
+    for number, line in enumerate(lines):
+        if (
+            number
+            and line[:1].isdigit()
+            and not zlib.crc32(line.encode("utf-8", "surrogatepass")) & _BLOCK_MASK
+        ):
+            blocks.append(("\n".join(lines[start:number]) + "\n", start + 1))
+            start = number
+    blocks.append(("\n".join(lines[start:]) + "\n", start + 1))
+    return blocks
+
+
+def _ended(text: str) -> str:
+    """The text as the parser reads it: "\n" line ends, a final one."""
+    text = normalize_newlines(text)
+    return text if text.endswith("\n") else text + "\n"
 
 
 # A file this large is parsed in as many pieces as there are CPUs, at once (see _pieces).
