@@ -440,11 +440,16 @@ def test_in_memory_a_file_is_parsed_again_only_when_its_bytes_change(tmp_path: P
 # ---------------------------------------------------------------- watch: memos across builds
 
 
+OUTCOMES_REORDERED = ("withdrawn", "rejected", "ghosted", "declined")
+
+
 def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
     """A watch session's builds (files and per-application results kept between them) give
     exactly the report and diagnostics a fresh build gives, whatever changed in between."""
     from jobledger.ledger.memo import Memos
     from jobledger.pipeline import load_report
+    from jobledger.render.html import render_html
+    from jobledger.render.markdown import render_markdown
     from jobledger.report.build import ReportOptions
 
     main, a, b = split_ledger(tmp_path)
@@ -459,10 +464,18 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
         kept = load_report([str(main)], options, files_cache=files, memos=memos)
         fresh = load_report([str(main)], options, use_cache=False)
         assert repr(kept) == repr(fresh)
-        return kept.report is not None
+        if kept.report is None or fresh.report is None:
+            return False
+        # and so are the pages made from the rows kept
+        markdown = render_markdown(fresh.report)
+        assert render_markdown(kept.report, rows=memos.markdown) == markdown
+        page = render_html(fresh.report)
+        assert render_html(kept.report, rows=memos.html) == page
+        return True
 
     assert same() and same()
-    assert memos.reduce.hits > 0 and memos.view.hits > 0 and memos.rows.hits > 0
+    for memo in (memos.slices, memos.reduce, memos.view, memos.rows, memos.markdown, memos.html):
+        assert memo.hits > 0
     b.write_text(b.read_text("utf-8") + "2026-02-05 rejected Acme\n", encoding="utf-8")
     same()  # an application in both files changes
     b.write_text("2026-02-01 interview Acme\n2026-03-01 applied Delta #x\n", encoding="utf-8")
@@ -470,6 +483,9 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
     same(as_of=date(2026, 2, 2))  # another date
     main.write_text('include "years/*.jobs"\noption ghost-after 10\nrole x "X"\n', encoding="utf-8")
     same(as_of=date(2026, 2, 2))  # another configuration
+    outcomes = "".join(f'outcome {key} "{key.title()}"\n' for key in OUTCOMES_REORDERED)
+    main.write_text(main.read_text("utf-8") + outcomes, encoding="utf-8")
+    same(as_of=date(2026, 2, 2))  # the outcomes' markers change on the page
     same(private=frozenset({"source"}))
     a.write_text(body.replace("applied", "aplied", 3) + "\n", encoding="utf-8")
     assert not same()  # errors

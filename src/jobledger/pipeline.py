@@ -26,7 +26,7 @@ from jobledger.ledger.diagnostics import (
 from jobledger.ledger.loader import FileCache, Walk, walk_files
 from jobledger.ledger.memo import Memos
 from jobledger.ledger.model import Ledger
-from jobledger.ledger.reducer import reduce_entries
+from jobledger.ledger.reducer import reduce_slices
 from jobledger.records import fields, record, replace
 from jobledger.report.view import far_future
 
@@ -98,7 +98,9 @@ def load_ledger(
 
 
 def _reduce(loaded: Walk, as_of: date, strict: bool, memos: Memos | None = None) -> Loaded:
-    ledger, reduced = reduce_entries(loaded.entries(), None if memos is None else memos.reduce)
+    ledger, reduced = reduce_slices(
+        [(parsed.entries(), start, stop) for parsed, start, stop in loaded.pieces], memos
+    )
     diagnostics = [*loaded.diagnostics, *reduced, *far_future(ledger, as_of)]
     if strict:
         diagnostics = promote_warnings(diagnostics)

@@ -48,9 +48,13 @@ class Memo:
 
 
 class Memos:
-    """One memo per stage: the reducer's, the view's, the report's rows."""
+    """One memo per stage: the slices of files the reducer went through, the reducer's
+    applications, the view's, the report's rows, and those rows as Markdown cells and HTML."""
 
     def __init__(self) -> None:
+        self.slices = Memo()
         self.reduce = Memo()
         self.view = Memo()
         self.rows = Memo()
+        self.markdown = Memo()
+        self.html = Memo()

@@ -9,10 +9,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
+from itertools import chain
+from typing import Any
 
 from jobledger.ledger.config import resolve_config
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, warning
-from jobledger.ledger.memo import Memo
+from jobledger.ledger.memo import Memos
 from jobledger.ledger.model import (
     NOTE,
     OTHER,
@@ -38,24 +40,133 @@ def identity(company: str, title: str | None) -> tuple[str, str]:
 
 
 def reduce_entries(
-    entries: Sequence[Entry], memo: Memo | None = None
+    entries: Sequence[Entry], memos: Memos | None = None
 ) -> tuple[Ledger, list[Diagnostic]]:
-    """`memo` (watch): an application whose events are the very same objects as in the last
-    build is not reduced again."""
-    config, diagnostics = resolve_config(entries)
+    return reduce_slices(((entries, 0, None),), memos)
+
+
+Slice = tuple[Sequence[Entry], int, int | None]  # a file's entries, from start to stop
+
+
+def reduce_slices(
+    slices: Sequence[Slice], memos: Memos | None = None
+) -> tuple[Ledger, list[Diagnostic]]:
+    """The ledger's entries, as slices of its files' entries (loader.Walk) -> the ledger.
+
+    `memos` (watch): a slice that is the very same as in the last build is not gone through
+    again, and an application whose events are the very same objects is not reduced again."""
+    if memos is not None:
+        memos.slices.start(None)
+    read = [_read_slice(*piece, memos) for piece in slices]
+    config, diagnostics = resolve_config(entry for piece in read for entry in piece.settings)
+    stage_index = {stage.key: stage.index for stage in config.stages}
+    roles = {role.key: role for role in config.roles}
+
+    # Each application's events, as the slices' groups that hold them (one group, mostly).
+    parts: dict[tuple[str, str], tuple[Event, ...] | list[tuple[Event, ...]]] = {}
+    for piece in read:
+        groups, unknown = piece.grouped(config)
+        diagnostics.extend(unknown)
+        for key, group in groups.items():
+            earlier = parts.get(key)
+            if earlier is None:
+                parts[key] = group
+            elif type(earlier) is list:
+                earlier.append(group)
+            else:
+                parts[key] = [earlier, group]  # type: ignore[list-item]
+
+    memo = None if memos is None else memos.reduce
+    if memo is not None:
+        memo.start(config)
+    reduced: list[tuple[tuple[date, tuple[str, str]], Application]] = []
+    names: list[tuple[str, Event, int]] = []
+    application_diagnostics: list[Diagnostic] = []
+    for key, part in parts.items():
+        # The events' identities: a slice gone through again (a file saved) groups the same
+        # events into new tuples.
+        identities = tuple(map(id, part if isinstance(part, tuple) else chain.from_iterable(part)))
+        found: Any = memo.get(identities) if memo is not None else None
+        if found is None:
+            if isinstance(part, tuple):
+                events = list(part)
+            else:
+                events = [event for group in part for event in group]
+            events.sort(key=_event_date)  # stable: same-date events keep file order
+            repeated = _repeated_lines({key: events})
+            own: list[Diagnostic] = []
+            application = _reduce_one(events, config, stage_index, roles, own)
+            first = events[0]
+            name = (" | ".join(key), first, stage_index.get(first.kind, -1))
+            # the value holds the groups its key names
+            found = (part, (first.date, key), application, repeated, own, name)
+            if memo is not None:
+                memo.put(identities, found)
+        _, order, application, repeated, own, name = found
+        diagnostics.extend(repeated)
+        application_diagnostics.extend(own)
+        reduced.append((order, application))
+        names.append(name)
+    diagnostics.extend(application_diagnostics)
+    diagnostics.extend(_close_names(names, config))
+    reduced.sort(key=_first)
+    return Ledger(config, tuple(application for _, application in reduced)), diagnostics
+
+
+def _first(item: tuple[tuple[date, tuple[str, str]], Application]) -> tuple[date, tuple[str, str]]:
+    return item[0]
+
+
+class _Slice:
+    """A slice of one file's entries, gone through once: its settings (declarations and
+    options), and its events grouped by application for the configuration last asked for."""
+
+    __slots__ = ("_config", "_grouped", "entries", "settings", "source")
+
+    def __init__(self, source: Sequence[Entry], start: int, stop: int | None) -> None:
+        self.source = source  # the file's entries: a memo's value holds what its key names
+        entries = self.entries = source[start:stop]
+        self.settings = [entry for entry in entries if type(entry) is not Event]
+        self._config: Config | None = None
+        self._grouped: tuple[dict[tuple[str, str], tuple[Event, ...]], list[Diagnostic]] = (
+            {},
+            [],
+        )
+
+    def grouped(
+        self, config: Config
+    ) -> tuple[dict[tuple[str, str], tuple[Event, ...]], list[Diagnostic]]:
+        """(the events of each application, in file order; the unknown kinds' errors)."""
+        if self._config is None or self._config != config:
+            self._grouped = _group(self.entries, config)
+            self._config = config
+        return self._grouped
+
+
+def _read_slice(
+    entries: Sequence[Entry], start: int, stop: int | None, memos: Memos | None
+) -> _Slice:
+    if memos is None:
+        return _Slice(entries, start, stop)
+    key = (id(entries), start, stop)
+    found: _Slice | None = memos.slices.get(key)
+    if found is None:
+        found = _Slice(entries, start, stop)
+        memos.slices.put(key, found)
+    return found
+
+
+def _group(
+    entries: Sequence[Entry], config: Config
+) -> tuple[dict[tuple[str, str], tuple[Event, ...]], list[Diagnostic]]:
     stage_index = {stage.key: stage.index for stage in config.stages}
     outcome_keys = {outcome.key for outcome in config.outcomes}
-    roles = {role.key: role for role in config.roles}
-    kinds = [
-        *stage_index,
-        *(outcome.key for outcome in config.outcomes),
-        NOTE,
-    ]  # not the set's order
-
+    kinds = [*stage_index, *(outcome.key for outcome in config.outcomes), NOTE]  # in order
+    diagnostics: list[Diagnostic] = []
     by_application: dict[tuple[str, str], list[Event]] = {}
     keys: dict[tuple[str, str | None], tuple[str, str]] = {}
     for entry in entries:
-        if not isinstance(entry, Event):
+        if type(entry) is not Event:
             continue
         if entry.kind not in stage_index and entry.kind not in outcome_keys and entry.kind != NOTE:
             guess = closest(entry.kind, kinds)
@@ -73,32 +184,7 @@ def reduce_entries(
         if key is None:  # an application's lines repeat one spelling: fold it once
             key = keys[spelling] = identity(entry.company, entry.title)
         by_application.setdefault(key, []).append(entry)
-
-    applications: list[tuple[tuple[str, str], Application]] = []
-    reduced: list[Diagnostic] = []
-    if memo is not None:
-        memo.start(config)
-    for key, events in by_application.items():
-        # sorted() is stable: same-date events keep file order.
-        events.sort(key=_event_date)
-        ids = tuple(map(id, events)) if memo is not None else ()
-        found = memo.get(ids) if memo is not None else None
-        if found is None:
-            repeated = _repeated_lines({key: events})
-            own: list[Diagnostic] = []
-            application = _reduce_one(events, config, stage_index, roles, own)
-            found = (events, application, repeated, own)
-            if memo is not None:
-                memo.put(ids, found)
-        _, application, repeated, own = found
-        diagnostics.extend(repeated)
-        reduced.extend(own)
-        applications.append((key, application))
-    diagnostics.extend(reduced)
-
-    diagnostics.extend(_close_names(by_application, config))
-    applications.sort(key=lambda item: (item[1].events[0].date, item[0]))
-    return Ledger(config, tuple(app for _, app in applications)), diagnostics
+    return {key: tuple(events) for key, events in by_application.items()}, diagnostics
 
 
 def _event_date(event: Event) -> date:
@@ -242,21 +328,15 @@ CLOSE_NAME_CUTOFF = 0.8
 CLOSE_NAME_BUDGET = 20_000  # name comparisons at most (~15 µs each): a hint must not cost seconds
 
 
-def _close_names(
-    by_application: dict[tuple[str, str], list[Event]],
-    config: Config,
-) -> list[Diagnostic]:
+def _close_names(names: list[tuple[str, Event, int]], config: Config) -> list[Diagnostic]:
     """An application first seen past the base stage may be a typo of another one's name: look
-    for a close name among the applications that started at or before the base stage."""
-    stage_index = {stage.key: stage.index for stage in config.stages}
+    for a close name among the applications that started at or before the base stage. `names`:
+    each application's folded name, first event, and the stage index of its kind (-1: none)."""
     by_length: dict[int, list[tuple[str, Event]]] = {}
     candidates: list[tuple[str, Event]] = []
-    for key, events in by_application.items():
-        first = events[0]
-        index = stage_index.get(first.kind)
-        if index is None:
+    for name, first, index in names:
+        if index < 0:
             continue
-        name = " | ".join(key)
         if index > config.base:
             candidates.append((name, first))
         else:

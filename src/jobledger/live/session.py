@@ -115,6 +115,7 @@ class WatchSession:
                 diagnostics=result.diagnostics,
                 report_time=report_time,
                 counts=counts,
+                rows=self.memos.html,
             )
             if self.serve:
                 live = render_html(
@@ -124,10 +125,15 @@ class WatchSession:
                     live=True,
                     report_time=report_time,
                     counts=counts,
+                    rows=self.memos.html,
                 )
                 page = Page(live.encode("utf-8"), csp=content_security_policy(live))
         else:
-            body = render_markdown(report, self.template) if report is not None else ""
+            body = (
+                render_markdown(report, self.template, rows=self.memos.markdown)
+                if report is not None
+                else ""
+            )
             text = _markdown_with_errors(body, problems, result.error_count, self.last_good_at)
             if self.serve:
                 shown = render_text_page(

@@ -17,13 +17,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from markupsafe import Markup, escape
 
-from jobledger.ledger.diagnostics import Diagnostic
+from jobledger.ledger.diagnostics import CONTROL_CHARACTERS, Diagnostic
+from jobledger.ledger.memo import Memo
 from jobledger.ledger.suggest import shorten
 from jobledger.records import record
 from jobledger.render.charts.columns import ColumnChart, reply_chart, weekly_chart
@@ -40,6 +42,9 @@ TEXT_TEMPLATE = "text.html.j2"
 # page. The <meta> comes before any ledger text, so the first occurrence is always ours.
 CSP_PLACEHOLDER = "jobledger-csp-placeholder"
 ATTENTION_SHOWN = 8  # per group; the rest fold into a <details>, so a long list can't bury the page
+# Where the applications table's rows go (see render_html): a tag, which no ledger text can
+# put on the page, autoescaped as it is.
+ROWS_MARKER = "<jobledger-application-rows>"
 INFERRED = "~inferred"  # the status filter value of inferred ghosts: '~' can't start a ledger key
 
 _INLINE = re.compile(r"<(style|script)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
@@ -193,20 +198,74 @@ def outcome_styles(report: Report) -> dict[str, str]:
     return {o.key: f"o{i % 6}" for i, o in enumerate(report.outcomes)}
 
 
-def _applications(report: Report) -> list[AppRow]:
+def _applications(report: Report, memo: Memo | None = None) -> list[tuple[AppRow, str]]:
+    """Each application as the table shows it, with its row's HTML. `memo` (watch): both are
+    kept from the last build for a row that is the very same (ledger/memo.py)."""
     styles = outcome_styles(report) | {"active": "active", "accepted": "accepted"}
+    if memo is not None:
+        memo.start(tuple(styles.items()))  # the markers' classes follow the declared outcomes
     rows = []
     for app in report.applications:
-        status = INFERRED if app.status.inferred else app.status.key
-        rows.append(
-            AppRow(
+        found: tuple[ApplicationRow, AppRow, str] | None = (
+            None if memo is None else memo.get(id(app))
+        )
+        if found is None:
+            status = INFERRED if app.status.inferred else app.status.key
+            shown = AppRow(
                 row=app,
                 status=status,
                 status_style="inferred" if app.status.inferred else styles[status],
                 meta=tuple(_meta(key, value) for key, value in app.meta.items()),
             )
-        )
+            found = (app, shown, _row_html(shown))
+            if memo is not None:
+                memo.put(id(app), found)
+        rows.append((found[1], found[2]))
     return rows
+
+
+def _meta_html(m: Meta) -> str:
+    if m.href is None:
+        return f"{escape(m.value)}"  # str, not Markup: Markup + str would escape the str
+    return f'<a href="{escape(m.href)}" rel="noopener noreferrer">{escape(m.text)}</a>'
+
+
+def _row_html(a: AppRow) -> str:
+    """One row of the applications table. Built here, not in a template: a Jinja loop over
+    36,000 rows took most of a big page's time, and watch keeps each row's HTML. Every piece
+    of ledger text goes through `escape`, as Jinja's autoescape would put it."""
+    row = a.row
+    details = ""
+    if row.tags:
+        tags = "".join(f'<span class="tag">#{escape(tag)}</span>' for tag in row.tags)
+        details += f'<span class="tags">{tags}</span>'
+    if a.meta:
+        items = "".join(
+            f'<li><span class="k">{escape(m.key)}:</span> {_meta_html(m)}</li>' for m in a.meta
+        )
+        details += f'<ul class="meta">{items}</ul>'
+    commented = row.commented
+    if commented:
+        items = "".join(
+            f'<li><time datetime="{h.date}">{h.date}</time> '
+            f"{escape(h.kind)}: {escape(h.comment)}</li>"
+            for h in commented
+        )
+        details += f'<ul class="history">{items}</ul>'
+    html = (
+        f'<tr data-role="{escape(row.role.key)}" data-status="{escape(a.status)}" '
+        f'data-stage="{escape(row.stage.key)}">\n'
+        f'<th scope="row">{escape(row.name)}</th>\n'
+        f'<td data-label="Role">{escape(row.role.label)}</td>\n'
+        f'<td data-label="Stage" data-key="{row.stage.index}">{escape(row.stage.label)}</td>\n'
+        f'<td data-label="Status"><span class="pill {escape(a.status_style)}">'
+        f"{escape(row.status_text)}</span></td>\n"
+        f'<td data-label="First" class="date">{row.first_date}</td>\n'
+        f'<td data-label="Last" class="date">{row.last_date}</td>\n'
+        f'<td data-label="Details" class="details">{details}</td>\n'
+        "</tr>\n"
+    )
+    return CONTROL_CHARACTERS.sub("\ufffd", html)  # as render_template does for the rest
 
 
 def _filters(report: Report, rows: Sequence[AppRow]) -> dict[str, list[Choice]]:
@@ -216,14 +275,11 @@ def _filters(report: Report, rows: Sequence[AppRow]) -> dict[str, list[Choice]]:
     statuses += [(o.key, o.label.lower()) for o in report.outcomes]
     statuses.append((INFERRED, "ghosted (inferred)"))
     stages = [(s.key, s.label) for s in report.stages]
-    counted: dict[str, dict[str, int]] = {"role": {}, "status": {}, "stage": {}}
-    for row in rows:
-        for field, value in (
-            ("role", row.row.role.key),
-            ("status", row.status),
-            ("stage", row.row.stage.key),
-        ):
-            counted[field][value] = counted[field].get(value, 0) + 1
+    counted = {
+        "role": Counter([row.row.role.key for row in rows]),
+        "status": Counter([row.status for row in rows]),
+        "stage": Counter([row.row.stage.key for row in rows]),
+    }
 
     def choices(pairs: Sequence[tuple[str, str]], field: str) -> list[Choice]:
         counts = counted[field]
@@ -256,9 +312,8 @@ def _attention(report: Report) -> list[AttentionGroup]:
     return groups
 
 
-def page_context(report: Report) -> dict[str, Any]:
+def page_context(report: Report, rows: Sequence[AppRow]) -> dict[str, Any]:
     """Everything report.html.j2 shows of the report, computed once here."""
-    rows = _applications(report)
     reply = report.timing.first_reply
     replies: ColumnChart | None = reply_chart(reply.days, reply.median_days)
     role_funnels = [
@@ -277,6 +332,7 @@ def page_context(report: Report) -> dict[str, Any]:
         "weekly": weekly_chart(report.activity),
         "replies": replies,
         "applications": rows,
+        "application_rows": Markup(ROWS_MARKER),
         "filters": _filters(report, rows),
     }
 
@@ -289,12 +345,14 @@ def render_html(
     live: bool = False,
     report_time: str | None = None,
     counts: tuple[int, int] | None = None,
+    rows: Memo | None = None,
 ) -> str:
     """The page. `report` None: only the error banner (the ledger never loaded). `diagnostics`:
     a banner on top listing every one, over the last good report if there is one; watch mode
     passes `report_time` ("14:02") so the banner can say how old that report is, and `counts`
     (errors, warnings) when the diagnostics shown are only the first of each file. `live`: a
-    script reloads the page when the server's /events stream says "reload"."""
+    script reloads the page when the server's /events stream says "reload". `rows` (watch): the
+    application rows kept from the last build."""
     context: dict[str, Any] = {
         "report": report,
         "live": live,
@@ -307,9 +365,15 @@ def render_html(
         ),
         "page_title": "jobledger" if report is None else report.title,
     }
-    if report is not None:
-        context |= page_context(report)
-    return _with_policy(render_template(REPORT_TEMPLATE, template, **context))
+    if report is None:
+        return _with_policy(render_template(REPORT_TEMPLATE, template, **context))
+    shown = _applications(report, rows)
+    context |= page_context(report, [row for row, _ in shown])
+    page = _with_policy(render_template(REPORT_TEMPLATE, template, **context))
+    # The rows go in last: a big page (40 MB for 36,000 applications) is then not scanned for
+    # control characters, style and script blocks, and the policy's placeholder, nor copied,
+    # again and again. Each row is clean already (_row_html); none holds a <style>/<script>.
+    return page.replace(ROWS_MARKER, "".join(html for _, html in shown))
 
 
 def render_text_page(

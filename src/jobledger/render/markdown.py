@@ -7,22 +7,36 @@ by row from a template, and building lists in Jinja is computing in the template
 
 from __future__ import annotations
 
+from jobledger.ledger.memo import Memo
 from jobledger.records import record
 from jobledger.render.templates import render_template
-from jobledger.render.text import days, md, md_table
-from jobledger.report.model import AttentionItem, Report
+from jobledger.render.text import days, md, md_table, md_text_table
+from jobledger.report.model import ApplicationRow, AttentionItem, Report
 from jobledger.report.numbers import percent
 
 
-def render_markdown(report: Report, template: str | None = None, *, mermaid: bool = False) -> str:
-    """With `mermaid`, the Sankey diagram as a Mermaid block (`report --mermaid`)."""
+def render_markdown(
+    report: Report,
+    template: str | None = None,
+    *,
+    mermaid: bool = False,
+    rows: Memo | None = None,
+) -> str:
+    """With `mermaid`, the Sankey diagram as a Mermaid block (`report --mermaid`). `rows`
+    (watch): the cells of each application's rows, kept from the last build (ledger/memo.py)."""
+    if rows is not None:
+        rows.start(None)  # the cells depend on the row alone
     diagram = None
     if mermaid:
         from jobledger.render.mermaid import render_mermaid
 
         diagram = render_mermaid(report) or None
     return render_template(
-        "report.md.j2", template, report=report, tables=MarkdownTables(report), mermaid=diagram
+        "report.md.j2",
+        template,
+        report=report,
+        tables=MarkdownTables(report, _row_cells(report, rows)),
+        mermaid=diagram,
     )
 
 
@@ -31,6 +45,7 @@ class MarkdownTables:
     """Each table of the Markdown report, as text; ledger text escaped."""
 
     report: Report
+    cells: list[_RowCells]  # each application's, in order
 
     def pipeline(self) -> str:
         pipeline = self.report.pipeline
@@ -109,27 +124,50 @@ class MarkdownTables:
 
     def comments(self) -> str:
         """Every event that carries a comment, application by application, in date order."""
-        rows = [
-            [md(a.name), h.date.isoformat(), md(h.kind), md(h.comment)]
-            for a in self.report.applications
-            for h in a.history
-            if h.comment
-        ]
-        return md_table(["Application", "Date", "Event", "Comment"], rows)
+        rows = [row for cells in self.cells for row in cells.comments]
+        return md_text_table(["Application", "Date", "Event", "Comment"], rows)
 
     def applications(self) -> str:
-        rows = [
-            [
-                md(a.name),
-                md(a.role.label),
-                md(a.stage.label),
-                md(a.status_text),
-                a.first_date.isoformat(),
-                a.last_date.isoformat(),
-            ]
-            for a in self.report.applications
-        ]
-        return md_table(["Application", "Role", "Stage", "Status", "First", "Last"], rows)
+        rows = [cells.application for cells in self.cells]
+        return md_text_table(["Application", "Role", "Stage", "Status", "First", "Last"], rows)
+
+
+def _row_cells(report: Report, memo: Memo | None) -> list[_RowCells]:
+    if memo is None:
+        return [_RowCells.of(a) for a in report.applications]
+    found = []
+    for a in report.applications:
+        cells: _RowCells | None = memo.get(id(a))
+        if cells is None:
+            cells = _RowCells.of(a)
+            memo.put(id(a), cells)
+        found.append(cells)
+    return found
+
+
+@record
+class _RowCells:
+    """One application's rows in the Markdown tables, escaped."""
+
+    row: ApplicationRow  # what the memo's key names
+    application: tuple[str, ...]
+    comments: tuple[tuple[str, ...], ...]
+
+    @classmethod
+    def of(cls, a: ApplicationRow) -> _RowCells:
+        name = md(a.name)
+        application = (
+            name,
+            md(a.role.label),
+            md(a.stage.label),
+            md(a.status_text),
+            a.first_date.isoformat(),
+            a.last_date.isoformat(),
+        )
+        comments = tuple(
+            (name, h.date.isoformat(), md(h.kind), md(h.comment)) for h in a.history if h.comment
+        )
+        return cls(a, application, comments)
 
 
 def _stage_label(item: AttentionItem) -> str:

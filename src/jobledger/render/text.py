@@ -58,21 +58,34 @@ def csv_field(value: object) -> str:
 def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
     """A GFM table with padded columns, readable as plain text in a terminal too.
     `align` has one letter per column: 'l' or 'r' (default 'l')."""
-    cells = [[str(c) for c in header]] + [["" if c is None else str(c) for c in r] for r in rows]
+    return md_text_table(
+        header, [tuple("" if c is None else str(c) for c in row) for row in rows], align
+    )
+
+
+def md_text_table(header: Sequence[str], rows: Sequence[tuple[str, ...]], align: str = "") -> str:
+    """md_table for cells that are text already (a big table's rows, kept between builds)."""
+    columns = len(header)
+    for row in rows:
+        if len(row) != columns:
+            raise ValueError(f"a row of {len(row)} cells in a table of {columns} columns")
+    heading = tuple(str(c) for c in header)
     # Pad to the widest cell, but not past MAX_PAD: one 200 KB name must not pad every row.
-    widths = [min(MAX_PAD, max(3, *(len(row[i]) for row in cells))) for i in range(len(header))]
-    sides = [(align[i] if i < len(align) else "l") for i in range(len(header))]
-    # One format for every row ("{:<12}" pads as ljust(12), "{:>5}" as rjust(5)): a call a row.
-    fields = [
-        f"{{:{'>' if side == 'r' else '<'}{w}}}" for w, side in zip(widths, sides, strict=True)
+    widths = [
+        min(MAX_PAD, max(3, len(title), max(map(len, cells), default=0)))
+        for title, cells in zip(
+            heading, zip(*rows, strict=True) if rows else [()] * columns, strict=True
+        )
     ]
-    layout = "| " + " | ".join(fields) + " |"
-
-    def line(row: Sequence[str]) -> str:
-        if len(row) != len(widths):
-            raise ValueError(f"a row of {len(row)} cells in a table of {len(widths)} columns")
-        return layout.format(*row)
-
+    sides = [(align[i] if i < len(align) else "l") for i in range(columns)]
+    # One format for every row ("%-12s" pads as ljust(12), "%5s" as rjust(5)): no call a row.
+    layout = (
+        "| "
+        + " | ".join(
+            f"%{'' if side == 'r' else '-'}{w}s" for w, side in zip(widths, sides, strict=True)
+        )
+        + " |"
+    )
     rule = (
         "|"
         + "|".join(
@@ -81,7 +94,7 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str
         )
         + "|"
     )
-    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+    return "\n".join([layout % heading, rule, *[layout % row for row in rows]])
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
