@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -434,6 +434,21 @@ def test_a_role_tag_with_a_typo_gets_a_hint(tmp_path: Path) -> None:
 def test_a_year_typo_is_flagged_against_the_as_of_date(tmp_path: Path) -> None:
     found = diagnose(tmp_path, "2026-02-01 applied A\n2036-02-10 rejected A\n2027-02-01 note A\n")
     assert [(d.code, d.position.line) for d in found] == [("JL242", 2)]  # 2027-02-01: < a year
+
+
+def test_a_year_ahead_is_the_limit_even_at_the_end_of_the_calendar() -> None:
+    from helpers import ledger
+
+    from jobledger.report.view import FAR_FUTURE_DAYS, far_future
+
+    as_of = date(2026, 3, 15)
+    at_limit = as_of + timedelta(days=FAR_FUTURE_DAYS)
+    text = f"2026-02-01 applied A\n{at_limit} note A\n2026-02-01 applied B\n"
+    assert far_future(ledger(text), as_of) == []
+    later = at_limit + timedelta(days=1)
+    (found,) = far_future(ledger(text + f"{later} note B\n"), as_of)
+    assert (found.code, found.position.line) == ("JL242", 4)
+    assert far_future(ledger(text), date.max - timedelta(days=10)) == []  # no overflow
 
 
 def test_a_line_pasted_twice_is_flagged(tmp_path: Path) -> None:

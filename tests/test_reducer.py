@@ -11,7 +11,7 @@ from helpers import ledger
 from jobledger.ledger.config import resolve_config
 from jobledger.ledger.model import Application
 from jobledger.ledger.parser import parse_text
-from jobledger.ledger.reducer import identity, reduce_entries
+from jobledger.ledger.reducer import identity, reduce_entries, reduce_slices
 
 
 def only(text: str) -> Application:
@@ -20,8 +20,9 @@ def only(text: str) -> Application:
 
 
 def test_the_reducer_takes_no_date() -> None:
-    # memo: watch's results per application from the last build (ledger/memo.py), no date
-    assert list(inspect.signature(reduce_entries).parameters) == ["entries", "memo"]
+    # memos: watch's results per slice and application from the last build (ledger/memo.py)
+    assert list(inspect.signature(reduce_entries).parameters) == ["entries", "memos"]
+    assert list(inspect.signature(reduce_slices).parameters) == ["slices", "memos"]
 
 
 def test_events_are_kept_in_date_order_not_file_order() -> None:

@@ -4,6 +4,7 @@ report kept under errors, and a rebuild when the day turns (issue 6)."""
 from __future__ import annotations
 
 import io
+import os
 import threading
 from datetime import date
 from pathlib import Path
@@ -129,15 +130,23 @@ def test_a_save_that_removes_the_filtered_role_is_warned_once(tmp_path: Path) ->
     assert session.filter_problems != ()
 
 
-def test_rebuilds_do_not_accumulate_garbage(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("fmt", "serve"), [("html", False), ("html", True), ("md", True)])
+def test_rebuilds_do_not_accumulate_garbage(tmp_path: Path, fmt: str, serve: bool) -> None:
     """What a build leaves is frozen for the collector; its garbage cycles (Jinja's macros hold
-    a render in cycles) must be collected first, or every save leaks a whole render."""
+    a render in cycles) must be collected first, or every save leaks a whole render. Only the
+    build's own objects are looked at: what an earlier build froze, and a later one drops
+    (saves alternate between two ledgers here), must be freed without the collector."""
     import gc
 
-    session = session_for(tmp_path)
+    session = session_for(tmp_path, fmt, serve=serve)
+    ledger = tmp_path / "hunt.jobs"
+    texts = [ledger_text(3), ledger_text(3) + "2026-03-02 applied Newco | Engineer\n"]
     out, err = io.StringIO(), io.StringIO()
     kept = []
-    for _ in range(20):
+    for number in range(20):
+        ledger.write_text(texts[number % 2], encoding="utf-8")
+        os.utime(ledger, ns=(number, number))  # a new stamp, whatever the clock
         session.rebuild(out, err)
         kept.append(gc.get_freeze_count())
+    assert "rebuilt" in out.getvalue()
     assert kept[-1] <= kept[4] * 1.05, (kept[4], kept[-1])

@@ -10,6 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from jobledger.ledger.config import resolve_config
@@ -109,12 +110,8 @@ def reduce_slices(
         names.append(name)
     diagnostics.extend(application_diagnostics)
     diagnostics.extend(_close_names(names, config))
-    reduced.sort(key=_first)
+    reduced.sort(key=itemgetter(0))
     return Ledger(config, tuple(application for _, application in reduced)), diagnostics
-
-
-def _first(item: tuple[tuple[date, tuple[str, str]], Application]) -> tuple[date, tuple[str, str]]:
-    return item[0]
 
 
 class _Slice:
@@ -332,14 +329,13 @@ def _close_names(names: list[tuple[str, Event, int]], config: Config) -> list[Di
     """An application first seen past the base stage may be a typo of another one's name: look
     for a close name among the applications that started at or before the base stage. `names`:
     each application's folded name, first event, and the stage index of its kind (-1: none)."""
+    base = config.base
+    candidates = [(name, first) for name, first, index in names if index > base]
+    if not candidates:
+        return []
     by_length: dict[int, list[tuple[str, Event]]] = {}
-    candidates: list[tuple[str, Event]] = []
     for name, first, index in names:
-        if index < 0:
-            continue
-        if index > config.base:
-            candidates.append((name, first))
-        else:
+        if 0 <= index <= base:
             by_length.setdefault(len(name), []).append((name, first))
     found: list[Diagnostic] = []
     budget = CLOSE_NAME_BUDGET

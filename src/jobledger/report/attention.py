@@ -78,6 +78,7 @@ def compute_attention(view: View) -> Attention:
             event.comment,
         )
         for app in view.applications
+        if app.last_date == as_of  # the history ends at the date: only the last can be on it
         for event in app.history
         if event.date == as_of and _business(event.kind, config.base, config.waiting_end, stages)
     )

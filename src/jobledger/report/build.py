@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from jobledger.ledger.memo import Memo, Memos
@@ -15,7 +16,9 @@ from jobledger.report.funnel import (
     compute_funnel,
     compute_group,
     count_statuses,
+    group_of,
     never_applied,
+    profiles,
 )
 from jobledger.report.insights import write_insights
 from jobledger.report.model import (
@@ -29,7 +32,7 @@ from jobledger.report.model import (
 from jobledger.report.numbers import ratio
 from jobledger.report.pipeline_table import compute_pipeline
 from jobledger.report.timing import compute_activity, compute_sources, compute_timing
-from jobledger.report.view import ApplicationState, View, view_at
+from jobledger.report.view import ApplicationState, Profile, View, view_at
 
 BY = ("role", "source", "tag", "month")  # what the pipeline table's rows can be
 
@@ -97,8 +100,12 @@ def compute_report(view: View, by: str = "role", rows: Memo | None = None) -> Re
         by_role[app.application.role.key].append(app)
     # Every declared role, and Other when some application has no role.
     roles = (*config.roles, OTHER) if by_role[OTHER.key] else config.roles
-    groups = tuple(compute_group(role, by_role[role.key], config) for role in roles)
-    funnel = compute_funnel(apps, config)
+    role_profiles = [profiles(by_role[role.key]) for role in roles]
+    everyone = sum(role_profiles, Counter[Profile]())
+    groups = tuple(
+        group_of(role, counted, config) for role, counted in zip(roles, role_profiles, strict=True)
+    )
+    funnel = compute_funnel(everyone, config)
     headline = sorted(
         {config.base, min(config.base + 1, config.last), config.waiting_end, config.last}
     )
@@ -109,16 +116,16 @@ def compute_report(view: View, by: str = "role", rows: Memo | None = None) -> Re
         stages=config.stages,
         outcomes=config.outcomes,
         roles=config.roles,
-        totals=count_statuses(apps, config),
+        totals=count_statuses(everyone, config),
         scheduled=len(view.upcoming),
-        never_applied=never_applied(apps, config),
+        never_applied=never_applied(everyone, config),
         funnel=funnel,
         headline=tuple(
             HeadlineStep(funnel[k].stage, funnel[k].reached, ratio(funnel[k].reached, len(apps)))
             for k in headline
         ),
-        exits=compute_exits(apps, config),
-        flows=compute_flows(apps, funnel, config),
+        exits=compute_exits(everyone, config),
+        flows=compute_flows(everyone, funnel, config),
         groups=groups,
         pipeline=compute_pipeline(
             groups if by == "role" else by_groups(apps, config, by), funnel, config, by

@@ -4,19 +4,31 @@ between stages that the Sankey diagram draws."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from jobledger.ledger.model import Config, Role
 from jobledger.report.model import ExitRow, FunnelStep, Group, Share, StageFlow, StatusCounts
 from jobledger.report.numbers import ratio
-from jobledger.report.view import ApplicationState, Standing
+from jobledger.report.view import ApplicationState, Profile, Standing
+
+Profiles = Counter[Profile]
 
 
-def compute_funnel(apps: Sequence[ApplicationState], config: Config) -> tuple[FunnelStep, ...]:
+def profiles(apps: Iterable[ApplicationState]) -> Profiles:
+    """How many applications stand each way (see ApplicationState.profile): every count of the
+    funnel, the statuses and the exits is a sum over these, a few hundred at most however many
+    applications there are."""
+    return Counter([app.profile for app in apps])
+
+
+def compute_funnel(profiles: Profiles, config: Config) -> tuple[FunnelStep, ...]:
     """reached(k): applications whose highest stage is k or later, counted from the history,
     not from where they stand now."""
-    at = Counter(app.stage.index for app in apps)
-    highest = Counter(app.highest.index for app in apps)
+    at: Counter[int] = Counter()
+    highest: Counter[int] = Counter()
+    for profile, count in profiles.items():
+        at[profile.stage] += count
+        highest[profile.highest] += count
     reached = [0] * len(config.stages)
     running = 0
     for stage in reversed(config.stages):
@@ -37,27 +49,31 @@ def compute_funnel(apps: Sequence[ApplicationState], config: Config) -> tuple[Fu
     )
 
 
-def count_statuses(apps: Sequence[ApplicationState], config: Config) -> StatusCounts:
-    standing = Counter(app.status.standing for app in apps)
-    ended = Counter(app.status.outcome for app in apps if app.status.outcome is not None)
+def count_statuses(profiles: Profiles, config: Config) -> StatusCounts:
+    standing: Counter[Standing] = Counter()
+    ended: Counter[str] = Counter()
+    for profile, count in profiles.items():
+        standing[profile.standing] += count
+        if profile.outcome is not None:
+            ended[profile.outcome] += count
     return StatusCounts(
-        tracked=len(apps),
+        tracked=profiles.total(),
         active=standing[Standing.ACTIVE],
         accepted=standing[Standing.ACCEPTED],
         ghosted_inferred=standing[Standing.SILENT],
-        outcomes=tuple((outcome, ended[outcome]) for outcome in config.outcomes),
+        outcomes=tuple((outcome, ended[outcome.key]) for outcome in config.outcomes),
     )
 
 
-def compute_exits(apps: Sequence[ApplicationState], config: Config) -> tuple[ExitRow, ...]:
+def compute_exits(profiles: Profiles, config: Config) -> tuple[ExitRow, ...]:
     """Where the no's happen: each ending counted at the stage the application was at."""
     ended: Counter[tuple[int, str]] = Counter()
     silent: Counter[int] = Counter()
-    for app in apps:
-        if app.status.outcome is not None and app.outcome_stage is not None:
-            ended[app.outcome_stage.index, app.status.outcome.key] += 1
-        elif app.status.inferred:
-            silent[app.stage.index] += 1
+    for profile, count in profiles.items():
+        if profile.outcome is not None and profile.outcome_stage is not None:
+            ended[profile.outcome_stage, profile.outcome] += count
+        elif profile.standing is Standing.SILENT:
+            silent[profile.stage] += count
     rows = []
     for stage in config.stages:
         counts = tuple((o, ended[stage.index, o.key]) for o in config.outcomes)
@@ -67,20 +83,24 @@ def compute_exits(apps: Sequence[ApplicationState], config: Config) -> tuple[Exi
     return tuple(rows)
 
 
-def never_applied(apps: Sequence[ApplicationState], config: Config) -> Share:
-    count = sum(1 for app in apps if app.highest.index < config.base)
-    return Share(count, ratio(count, len(apps)))
+def never_applied(profiles: Profiles, config: Config) -> Share:
+    count = sum(n for profile, n in profiles.items() if profile.highest < config.base)
+    return Share(count, ratio(count, profiles.total()))
 
 
 def compute_group(role: Role, apps: Sequence[ApplicationState], config: Config) -> Group:
+    return group_of(role, profiles(apps), config)
+
+
+def group_of(role: Role, profiles: Profiles, config: Config) -> Group:
     return Group(
         role=role,
-        counts=count_statuses(apps, config),
-        funnel=compute_funnel(apps, config),
-        exits=compute_exits(apps, config),
-        never_applied=never_applied(apps, config),
-        applied=sum(1 for app in apps if app.applied is not None),
-        replied=sum(1 for app in apps if app.replied),
+        counts=count_statuses(profiles, config),
+        funnel=compute_funnel(profiles, config),
+        exits=compute_exits(profiles, config),
+        never_applied=never_applied(profiles, config),
+        applied=sum(n for profile, n in profiles.items() if profile.applied),
+        replied=sum(n for profile, n in profiles.items() if profile.replied),
     )
 
 
@@ -91,21 +111,21 @@ def stays_label(stage: int, config: Config) -> str:
 
 
 def compute_flows(
-    apps: Sequence[ApplicationState], funnel: Sequence[FunnelStep], config: Config
+    profiles: Profiles, funnel: Sequence[FunnelStep], config: Config
 ) -> tuple[StageFlow, ...]:
     """Per-stage flows: reached(k) from the funnel, and how those that stopped at k (their
     highest stage) stand now."""
     ended: Counter[tuple[int, str]] = Counter()
     inferred: Counter[int] = Counter()
     stays: Counter[int] = Counter()
-    for app in apps:
-        k = app.highest.index
-        if app.status.outcome is not None:
-            ended[k, app.status.outcome.key] += 1
-        elif app.status.inferred:
-            inferred[k] += 1
+    for profile, count in profiles.items():
+        k = profile.highest
+        if profile.outcome is not None:
+            ended[k, profile.outcome] += count
+        elif profile.standing is Standing.SILENT:
+            inferred[k] += count
         else:
-            stays[k] += 1
+            stays[k] += count
     last = config.last
     return tuple(
         StageFlow(

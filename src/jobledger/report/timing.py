@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
-from itertools import pairwise
 
 from jobledger.ledger.model import Config
 from jobledger.report.model import FirstReply, SourceRate, StageTime, Timing, Week
@@ -17,14 +16,11 @@ from jobledger.report.view import ApplicationState
 def compute_timing(apps: Sequence[ApplicationState], config: Config) -> Timing:
     """First replies (see view.first_reply), and the time spent at each stage before moving on
     to a later one: a stay that ended in a rejection, or is still under way, is not counted."""
-    stage_index = {stage.key: stage.index for stage in config.stages}
     replies = sorted(days for app in apps if (days := app.reply_days) is not None)
     stays: dict[int, list[int]] = {stage.index: [] for stage in config.stages}
     for app in apps:
-        moves = [event for event in app.history if event.kind in stage_index]
-        for here, after in pairwise(moves):
-            if stage_index[after.kind] > stage_index[here.kind]:
-                stays[stage_index[here.kind]].append((after.date - here.date).days)
+        for stage, days in app.stays:
+            stays[stage].append(days)
     return Timing(
         first_reply=FirstReply(median(replies), tuple(replies)),
         stages=tuple(
@@ -39,11 +35,10 @@ def compute_activity(
 ) -> tuple[Week, ...]:
     """Applications reaching the base stage per ISO week; quiet weeks listed with 0, up to this
     week when the last application was sent in the last twelve weeks."""
+    days = Counter([app.applied.date for app in apps if app.applied is not None])
     mondays: Counter[date] = Counter()
-    for app in apps:
-        if app.applied is not None:
-            day = app.applied.date
-            mondays[day - timedelta(days=day.weekday())] += 1
+    for day, count in days.items():  # a few hundred days for tens of thousands of applications
+        mondays[day - timedelta(days=day.weekday())] += count
     if not mondays:
         return ()
     week = min(mondays)

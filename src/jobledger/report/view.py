@@ -8,8 +8,10 @@ silence long enough to count as ghosted. The date itself is an input (see cli/co
 from __future__ import annotations
 
 import bisect
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
+from itertools import pairwise
+from typing import NamedTuple
 
 from jobledger.ledger.diagnostics import Diagnostic, warning
 from jobledger.ledger.memo import Memo
@@ -57,6 +59,19 @@ ACCEPTED = Status(Standing.ACCEPTED)
 SILENT = Status(Standing.SILENT)
 
 
+class Profile(NamedTuple):
+    """How an application stands, in the terms the counts of the report need: applications
+    with equal profiles count the same everywhere (report/funnel.py)."""
+
+    stage: int  # the current stage's index
+    highest: int  # the highest stage's index
+    standing: Standing
+    outcome: str | None  # the outcome's key, when ENDED
+    outcome_stage: int | None  # the stage's index when an outcome ended it
+    applied: bool  # it reached the base stage
+    replied: bool
+
+
 @record
 class ApplicationState:
     """One application as it stands on the view's date."""
@@ -72,6 +87,9 @@ class ApplicationState:
     reply: Event | None  # the employer's first reaction after that (see first_reply)
     replied: bool  # a reply came: `reply`, or the first event was already past the base stage
     last_heard: date  # the last event that is not the seeker's own note
+    profile: Profile
+    # Each time it moved on to a later stage: (the stage it left, the days it spent there).
+    stays: tuple[tuple[int, int], ...]
 
     @property
     def first_date(self) -> date:
@@ -113,18 +131,21 @@ def view_at(ledger: Ledger, as_of: date, memo: Memo | None = None) -> View:
     states: list[ApplicationState] = []
     upcoming: list[Upcoming] = []
     for application in ledger.applications:
-        events = application.events
-        # Events are in date order: everything after the date is scheduled.
-        split = bisect.bisect_right(events, as_of, key=_event_date)
-        past, scheduled = events[:split], events[split:]
-        upcoming.extend(Upcoming(event, application) for event in scheduled)
-        if past:
-            state = memo.get(id(application)) if memo is not None else None
-            if state is None:
-                state = _state(application, past, scheduled, as_of, config, stage_index, outcomes)
-                if memo is not None:
-                    memo.put(id(application), state)  # the state holds the application
-            states.append(state)
+        state = memo.get(id(application)) if memo is not None else None
+        if state is None:
+            events = application.events
+            # Events are in date order: everything after the date is scheduled.
+            split = bisect.bisect_right(events, as_of, key=_event_date)
+            past, scheduled = events[:split], events[split:]
+            if not past:  # all of it ahead: no state yet
+                upcoming.extend(Upcoming(event, application) for event in scheduled)
+                continue
+            state = _state(application, past, scheduled, as_of, config, stage_index, outcomes)
+            if memo is not None:
+                memo.put(id(application), state)  # the state holds the application
+        states.append(state)
+        if state.scheduled:
+            upcoming.extend(Upcoming(event, application) for event in state.scheduled)
     upcoming.sort(key=lambda item: item.event.date)  # stable: ledger order within a day
     return View(config, as_of, tuple(states), tuple(upcoming))
 
@@ -172,6 +193,15 @@ def _state(
     replied = reply is not None or (
         applied is not None and stage_index.get(applied.kind, -1) > config.base
     )
+    profile = Profile(
+        stage,
+        highest,
+        status.standing,
+        None if status.outcome is None else status.outcome.key,
+        outcome_stage,
+        applied is not None,
+        replied,
+    )
     return ApplicationState(
         application=application,
         stage=stages[stage],
@@ -184,6 +214,21 @@ def _state(
         reply=reply,
         replied=replied,
         last_heard=last_heard,
+        profile=profile,
+        stays=_stays(past, stage_index),
+    )
+
+
+def _stays(past: tuple[Event, ...], stage_index: dict[str, int]) -> tuple[tuple[int, int], ...]:
+    """The time spent at each stage before moving on to a later one: a stay that ended in a
+    rejection, or is still under way, is not counted."""
+    moves = [
+        (index, event.date) for event in past if (index := stage_index.get(event.kind)) is not None
+    ]
+    return tuple(
+        (here, (after_date - here_date).days)
+        for (here, here_date), (after, after_date) in pairwise(moves)
+        if after > here
     )
 
 
@@ -217,10 +262,17 @@ FAR_FUTURE_DAYS = 366
 def far_future(ledger: Ledger, as_of: date) -> list[Diagnostic]:
     """An event more than a year after the report date is most likely a typo'd year
     (2036 for 2026): it would sit among the scheduled events for years, counted nowhere."""
-    found = []
+    found: list[Diagnostic] = []
+    try:
+        limit = as_of + timedelta(days=FAR_FUTURE_DAYS)
+    except OverflowError:  # the report date is at the end of the calendar: nothing is after
+        return found
     for application in ledger.applications:
-        for event in reversed(application.events):  # in date order: the far ones are last
-            if (event.date - as_of).days <= FAR_FUTURE_DAYS:
+        events = application.events
+        if not events or events[-1].date <= limit:  # in date order: the far ones are last
+            continue
+        for event in reversed(events):
+            if event.date <= limit:
                 break
             found.append(
                 warning(
