@@ -150,3 +150,39 @@ def test_rebuilds_do_not_accumulate_garbage(tmp_path: Path, fmt: str, serve: boo
         kept.append(gc.get_freeze_count())
     assert "rebuilt" in out.getvalue()
     assert kept[-1] <= kept[4] * 1.05, (kept[4], kept[-1])
+
+
+def test_watch_stores_its_parses_in_the_cache_once_the_report_is_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Encoding a big file's parse for the disk cache takes a quarter of a second: a save's
+    report must not wait for it, and the next `check` or `report` must still find it."""
+    from jobledger.ledger.cache import open_cache
+    from jobledger.ledger.loader import FileCache, load_files
+    from jobledger.live import session as live
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    ledger = tmp_path / "hunt.jobs"
+
+    def parsed_by_a_new_run() -> int:
+        """Files a new run would parse (it only looks: it stores nothing itself)."""
+        disk = open_cache()
+        assert disk is not None
+        monkeypatch.setattr(disk, "put", lambda *record: None)
+        files = FileCache(disk)
+        load_files([str(ledger)], files)
+        return files.parsed
+
+    seen: list[int] = []
+    real = live.write_atomic
+
+    def writing(path: str, text: str) -> None:
+        seen.append(parsed_by_a_new_run())
+        real(path, text)
+
+    monkeypatch.setattr(live, "write_atomic", writing)
+    session = session_for(tmp_path, use_cache=True)
+    out, err = io.StringIO(), io.StringIO()
+    session.rebuild(out, err)
+    assert seen == [1]  # when OUT was written, nothing was stored yet
+    assert parsed_by_a_new_run() == 0  # and then it was

@@ -200,9 +200,13 @@ class FileCache:
     even read again, one whose bytes have not changed keeps the very same entries (so the stages
     after the parse can tell what changed by identity)."""
 
-    def __init__(self, disk: cache.DiskCache | None = None, *, memory: bool = False) -> None:
+    def __init__(
+        self, disk: cache.DiskCache | None = None, *, memory: bool = False, later: bool = False
+    ) -> None:
         self.disk = disk
         self.memory: dict[str, _File] | None = {} if memory else None
+        # `later` (watch): parses are stored on disk once the build is out (store_later)
+        self.later: list[tuple[str, tuple[object, ...], Parsed]] | None = [] if later else None
         self.parsed = 0  # files parsed (not found in a cache): for tests and benchmarks
         self._terminals_kept = False
 
@@ -252,15 +256,29 @@ class FileCache:
         else:
             parsed = Parsed.of(parse_changed(text, path, before.text, before.entries()), path, text)
         if self.disk is not None:
-            record = parsed.record()
-            if record is not None:
-                self.disk.put(name, key, *record)
+            if self.later is not None:
+                self.later.append((name, key, parsed))
+            else:
+                record = parsed.record()
+                if record is not None:
+                    self.disk.put(name, key, *record)
             if not self._terminals_kept:  # for the next `add` (see terminal_patterns)
                 from jobledger.ledger.parser import terminal_patterns
 
                 self.disk.put(*_terminals_record(), terminal_patterns())
                 self._terminals_kept = True
         return parsed
+
+    def store_later(self) -> None:
+        """Store the parses this cache made since the last call (watch calls it once a build
+        is written: encoding 20,000 entries for the disk cache is no reason to wait)."""
+        if self.later is None:
+            return
+        made, self.later = self.later, []
+        for name, key, parsed in made:
+            record = parsed.record()
+            if record is not None and self.disk is not None:
+                self.disk.put(name, key, *record)
 
     def remember(self, path: str, data: bytes, entries: tuple[Entry, ...]) -> None:
         """Keep in the disk cache the parse of a file just written whose entries are known

@@ -79,7 +79,7 @@ class WatchSession:
         self.targets = Targets(self.awaited, (), frozenset({self.output}))
         self.page = Page(b"<!DOCTYPE html><title>jobledger</title><p>Building\xe2\x80\xa6</p>")
         # Each file's parse, kept between builds: a save re-reads and re-parses only that file.
-        self.files_cache = FileCache(open_cache(enabled=use_cache), memory=True)
+        self.files_cache = FileCache(open_cache(enabled=use_cache), memory=True, later=True)
         self.memos = Memos()  # and what depends on one application only
         # A filter naming a role or status the ledger does not have (as of the last build
         # that read the ledger): `watch` refuses to start with one, and warns if a save
@@ -162,6 +162,7 @@ class WatchSession:
         try:
             self._rebuild(out, err, notify)
         finally:
+            self.files_cache.store_later()  # once OUT is out
             gc.collect()
             gc.freeze()
 
