@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,45 @@ def test_a_symbolic_link_is_written_through(tmp_path: Path) -> None:
     write_atomic(str(link), b"new\n")
     assert link.is_symlink()
     assert real.read_bytes() == b"new\n"
+
+
+def test_pieces_are_written_as_they_come_and_a_failure_leaves_the_old_file(
+    tmp_path: Path,
+) -> None:
+    """A big report is written a piece at a time, never held whole; if making a piece fails,
+    the file is as it was and no temp file is left."""
+    target = tmp_path / "report.json"
+    sizes: list[int] = []
+
+    def pieces(fail: bool) -> Iterator[str]:
+        for number in range(3):
+            temps = [p for p in tmp_path.iterdir() if p.name.startswith(".jobledger-")]
+            sizes.append(sum(p.stat().st_size for p in temps))
+            yield f"piece {number} é\n" + "x" * 100_000 + "\n"  # more than a write buffer
+        if fail:
+            raise ValueError("a template error, halfway")
+
+    write_atomic(str(target), pieces(fail=False))
+    written = target.read_text(encoding="utf-8")
+    assert written == "".join(f"piece {n} é\n" + "x" * 100_000 + "\n" for n in range(3))
+    assert sizes == [0, 100_012, 200_024]  # each piece was on disk before the next was made
+    with pytest.raises(ValueError, match="halfway"):
+        write_atomic(str(target), pieces(fail=True))
+    assert target.read_text(encoding="utf-8") == written
+    assert leftovers(tmp_path) == []
+
+
+def test_what_is_read_back_must_be_what_was_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobledger import files
+
+    real = os.replace
+
+    def corrupting(source: str, destination: str) -> None:
+        Path(source).write_bytes(b"something else\n")  # a disk that lies, a race
+        real(source, destination)
+
+    monkeypatch.setattr(files.os, "replace", corrupting)
+    with pytest.raises(OSError, match="differs from what was written"):
+        write_atomic(str(tmp_path / "out.md"), iter(["# report\n", "body\n"]))

@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 
 
 class UsageError(Exception):
     """A mistake in how jobledger was called (exit 2), as opposed to one in the ledger (exit 1)."""
 
 
-def write_atomic(path: str, data: str | bytes, *, expect: bytes | None = None) -> None:
-    """Write `data` (text is written as UTF-8) via a temp file in the same directory, fsync and a
-    rename, then read it back: a reader never sees half a file, and a full disk cannot leave a
-    truncated file behind. An existing file keeps its permission bits (and owner, when we may
-    set it); one with no write permission is not replaced. With `expect`, the file must still
-    hold exactly those bytes just before the rename (it was read, changed and is written back:
-    a save from an editor in between is not overwritten)."""
+def write_atomic(
+    path: str, data: str | bytes | Iterable[str], *, expect: bytes | None = None
+) -> None:
+    """Write `data` (text is written as UTF-8; pieces of text, one after the other, as they
+    come) via a temp file in the same directory, fsync and a rename, then read it back: a
+    reader never sees half a file, and a full disk cannot leave a truncated file behind. An
+    existing file keeps its permission bits (and owner, when we may set it); one with no write
+    permission is not replaced. With `expect`, the file must still hold exactly those bytes
+    just before the rename (it was read, changed and is written back: a save from an editor in
+    between is not overwritten)."""
     path = os.path.realpath(path)  # through a symbolic link, not over it
     directory = os.path.dirname(path)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    import hashlib
+
+    pieces: Iterable[str | bytes] = (data,) if isinstance(data, str | bytes) else data
+    written = hashlib.sha256()
     if os.path.isdir(path):
         raise OSError(f"cannot write {path}: it is a directory")
     try:
@@ -35,7 +41,10 @@ def write_atomic(path: str, data: str | bytes, *, expect: bytes | None = None) -
         raise OSError(f"cannot write {path}: {(exc.strerror or str(exc)).lower()}") from None
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            for piece in pieces:
+                chunk = piece.encode("utf-8") if isinstance(piece, str) else piece
+                written.update(chunk)
+                out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         if before is not None:
@@ -54,7 +63,7 @@ def write_atomic(path: str, data: str | bytes, *, expect: bytes | None = None) -
         if os.path.exists(temp):
             os.unlink(temp)
         raise
-    if _read(path) != data:
+    if _digest(path) != written.digest():
         raise OSError(f"{path}: the file on disk differs from what was written")
 
 
@@ -71,6 +80,20 @@ def _new_temp(directory: str) -> tuple[int, str]:
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name in {directory}")
+
+
+def _digest(path: str) -> bytes | None:
+    """The file's sha256, read a block at a time: a 40 MB report is not read back whole."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                digest.update(block)
+    except FileNotFoundError:
+        return None
+    return digest.digest()
 
 
 def _read(path: str) -> bytes | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from jobledger.cli.check import load_and_tell
@@ -67,18 +68,45 @@ def run(args: argparse.Namespace) -> int:
         if found is not None and _printed_again(found[0], args.output):
             return OK
     result = load_and_tell(args, files_cache, walk)
-    if result.report is None:
+    report, diagnostics = result.report, result.diagnostics
+    files, patterns = result.files, result.include_patterns
+    # The ledger and its files' parses go before the report is rendered: on a big ledger the
+    # render reuses their memory (a fifth of the peak) instead of asking for more.
+    del result, walk, files_cache
+    if report is None:
         return LEDGER_ERRORS
     output = args.output
-    refuse_a_ledger_file(output, result.files, result.include_patterns)
-    text = render(result.report, fmt, args.template, mermaid=args.mermaid)
-    _write(text, output)
+    refuse_a_ledger_file(output, files, patterns)
     # A report over an eighth of the cache would push out every parse: not kept.
-    if reports is not None and len(text) <= cache.MAX_BYTES // 8:
-        told = render_text(result.diagnostics) + "\n" if result.diagnostics else ""
-        stored = (text, told, result.files, result.include_patterns)
-        reports.put(cache.record_name("report", *key), key, stored)
+    kept = _Kept(cache.MAX_BYTES // 8 if reports is not None else -1)
+    _write(kept.through(render(report, fmt, args.template, mermaid=args.mermaid)), output)
+    if reports is not None and kept.text is not None:
+        told = render_text(diagnostics) + "\n" if diagnostics else ""
+        reports.put(cache.record_name("report", *key), key, (kept.text, told, files, patterns))
     return OK
+
+
+class _Kept:
+    """The text of a report as it goes out, up to `limit` characters (then no longer kept)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pieces: list[str] | None = [] if limit >= 0 else None
+
+    def through(self, pieces: Iterable[str]) -> Iterator[str]:
+        size = 0
+        for piece in pieces:
+            if self.pieces is not None:
+                size += len(piece)
+                if size > self.limit:
+                    self.pieces = None  # too big to keep: let it go as it is written
+                else:
+                    self.pieces.append(piece)
+            yield piece
+
+    @property
+    def text(self) -> str | None:
+        return None if self.pieces is None else "".join(self.pieces)
 
 
 def _printed_again(stored: object, output: str | None) -> bool:
@@ -92,29 +120,33 @@ def _printed_again(stored: object, output: str | None) -> bool:
         return False
     refuse_a_ledger_file(output, files, patterns)
     sys.stderr.write(told)
-    _write(text, output)
+    _write((text,), output)
     return True
 
 
-def _write(text: str, output: str | None) -> None:
+def _write(pieces: Iterable[str], output: str | None) -> None:
     if output is None or output == "-":
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
     else:
-        write_atomic(output, text)
+        write_atomic(output, pieces)
         sys.stderr.write(f"wrote {output}\n")
 
 
-def render(report: Report, fmt: str, template: str | None, *, mermaid: bool = False) -> str:
-    """Import only the renderer asked for: jinja2 is not needed for JSON."""
+def render(
+    report: Report, fmt: str, template: str | None, *, mermaid: bool = False
+) -> Iterator[str]:
+    """The report in pieces, written out as they come: a big JSON or HTML report is never
+    held whole. Import only the renderer asked for: jinja2 is not needed for JSON."""
     if fmt == "json":
-        from jobledger.render.json_report import render_json
+        from jobledger.render.json_report import json_chunks
         from jobledger.render.text import escaped_json
 
-        return escaped_json(render_json(report))
+        return map(escaped_json, json_chunks(report))
     if fmt == "html":
-        from jobledger.render.html import render_html
+        from jobledger.render.html import html_chunks
 
-        return render_html(report, template=template)
+        return html_chunks(report, template=template)
     from jobledger.render.markdown import render_markdown
 
-    return render_markdown(report, template, mermaid=mermaid)
+    return iter((render_markdown(report, template, mermaid=mermaid),))

@@ -18,7 +18,7 @@ import base64
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -198,15 +198,16 @@ def outcome_styles(report: Report) -> dict[str, str]:
     return {o.key: f"o{i % 6}" for i, o in enumerate(report.outcomes)}
 
 
-def _applications(report: Report, memo: Memo | None = None) -> list[tuple[AppRow, str]]:
-    """Each application as the table shows it, with its row's HTML. `memo` (watch): both are
-    kept from the last build for a row that is the very same (ledger/memo.py)."""
+def _applications(report: Report, memo: Memo | None = None) -> list[tuple[AppRow, str | None]]:
+    """Each application as the table shows it, and with `memo` (watch) its row's HTML: both
+    are kept from the last build for a row that is the very same (ledger/memo.py). Without,
+    the HTML is made when the page is written out (html_chunks), and not kept."""
     styles = outcome_styles(report) | {"active": "active", "accepted": "accepted"}
     if memo is not None:
         memo.start(tuple(styles.items()))  # the markers' classes follow the declared outcomes
     rows = []
     for app in report.applications:
-        found: tuple[ApplicationRow, AppRow, str] | None = (
+        found: tuple[ApplicationRow, AppRow, str | None] | None = (
             None if memo is None else memo.get(id(app))
         )
         if found is None:
@@ -217,8 +218,9 @@ def _applications(report: Report, memo: Memo | None = None) -> list[tuple[AppRow
                 status_style="inferred" if app.status.inferred else styles[status],
                 meta=tuple(_meta(key, value) for key, value in app.meta.items()),
             )
-            found = (app, shown, _row_html(shown))
+            found = (app, shown, None)
             if memo is not None:
+                found = (app, shown, _row_html(shown))
                 memo.put(id(app), found)
         rows.append((found[1], found[2]))
     return rows
@@ -347,12 +349,37 @@ def render_html(
     counts: tuple[int, int] | None = None,
     rows: Memo | None = None,
 ) -> str:
-    """The page. `report` None: only the error banner (the ledger never loaded). `diagnostics`:
-    a banner on top listing every one, over the last good report if there is one; watch mode
-    passes `report_time` ("14:02") so the banner can say how old that report is, and `counts`
-    (errors, warnings) when the diagnostics shown are only the first of each file. `live`: a
-    script reloads the page when the server's /events stream says "reload". `rows` (watch): the
-    application rows kept from the last build."""
+    """The page: html_chunks, joined."""
+    return "".join(
+        html_chunks(
+            report,
+            template=template,
+            diagnostics=diagnostics,
+            live=live,
+            report_time=report_time,
+            counts=counts,
+            rows=rows,
+        )
+    )
+
+
+def html_chunks(
+    report: Report | None,
+    *,
+    template: str | None = None,
+    diagnostics: Sequence[Diagnostic] = (),
+    live: bool = False,
+    report_time: str | None = None,
+    counts: tuple[int, int] | None = None,
+    rows: Memo | None = None,
+) -> Iterator[str]:
+    """The page in pieces: the applications' rows one at a time. `report` None: only the
+    error banner (the ledger never loaded). `diagnostics`: a banner on top listing every one,
+    over the last good report if there is one; watch mode passes `report_time` ("14:02") so
+    the banner can say how old that report is, and `counts` (errors, warnings) when the
+    diagnostics shown are only the first of each file. `live`: a script reloads the page when
+    the server's /events stream says "reload". `rows` (watch): the application rows kept from
+    the last build."""
     context: dict[str, Any] = {
         "report": report,
         "live": live,
@@ -366,14 +393,21 @@ def render_html(
         "page_title": "jobledger" if report is None else report.title,
     }
     if report is None:
-        return _with_policy(render_template(REPORT_TEMPLATE, template, **context))
+        yield _with_policy(render_template(REPORT_TEMPLATE, template, **context))
+        return
     shown = _applications(report, rows)
     context |= page_context(report, [row for row, _ in shown])
     page = _with_policy(render_template(REPORT_TEMPLATE, template, **context))
-    # The rows go in last: a big page (40 MB for 36,000 applications) is then not scanned for
+    # The rows go in last: a big page (20 MB for 36,000 applications) is then not scanned for
     # control characters, style and script blocks, and the policy's placeholder, nor copied,
-    # again and again. Each row is clean already (_row_html); none holds a <style>/<script>.
-    return page.replace(ROWS_MARKER, "".join(html for _, html in shown))
+    # again and again, nor held whole. Each row is clean already (_row_html); none holds a
+    # <style> or <script>.
+    first, *rest = page.split(ROWS_MARKER)
+    yield first
+    for after in rest:  # where the template puts the rows (once, unless it is the user's)
+        for row, html in shown:
+            yield _row_html(row) if html is None else html
+        yield after
 
 
 def render_text_page(
