@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 from conftest import missing_tool
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobledger.ledger.diagnostics import Diagnostic, Severity
 from jobledger.pipeline import load_report
@@ -571,3 +573,16 @@ def test_bidi_overrides_cannot_turn_text_around(tmp_path: Path) -> None:
     for output in (render_html(report), render_markdown(report)):
         assert "\u202e" not in output and "Acme\ufffdgnp.exe" in output
         assert "\u200f" in output  # a right-to-left mark is no override
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab &<>'\"\x00\x1b\x7f\x85\u202e\u2067é\t\n")))
+def test_row_text_is_what_the_template_would_write(text: str) -> None:
+    """The rows are built in Python (html._row_html): each piece of text must come out as
+    Jinja's autoescape and render_template's control-character rule would have it."""
+    from markupsafe import escape
+
+    from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
+    from jobledger.render.html import _text
+
+    assert _text(text) == CONTROL_CHARACTERS.sub("\ufffd", str(escape(text)))
