@@ -143,6 +143,28 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("fmt", ["json", "html"])
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, fmt: str) -> None:
+    """`jobledger report big.jobs | head`: the report goes out in pieces, and the pipe closes
+    after the first; jobledger stops quietly, as a process killed by SIGPIPE would."""
+    ledger = tmp_path / "big.jobs"
+    events = "".join(f"2026-02-{day:02d} applied Company{n} | Engineer\n" for n in range(3000)
+                     for day in (1 + n % 28,))  # fmt: skip
+    ledger.write_text(events, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jobledger", "report", str(ledger), "--format", fmt,
+         "--as-of", "2026-03-15", "--no-cache"],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(100)
+    process.stdout.close()  # as `head -c 100` does
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert error == ""
+
+
 def test_template_override(tmp_path: Path) -> None:
     custom = tmp_path / "mine.md.j2"
     custom.write_text("{{ report.totals.tracked }} tracked, {{ report.funnel[1].reached }}\n")

@@ -67,8 +67,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"jobledger: {exc}", file=sys.stderr)
         return USAGE
+    except BrokenPipeError:  # `jobledger report | head`: the reader has all it wanted
+        _stdout_to_nowhere()
+        return BROKEN_PIPE
     except OSError as exc:  # e.g. -o into a directory that does not exist
         print(f"jobledger: {exc}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
         return 130
+
+
+BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE, which is what a shell expects
+
+
+def _stdout_to_nowhere() -> None:
+    """What is still buffered for the closed pipe is dropped, not written at exit (which would
+    fail again and say so)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
