@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from itertools import chain
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from jobledger.ledger.config import resolve_config
@@ -93,8 +93,8 @@ def reduce_slices(
                 events = list(part)
             else:
                 events = [event for group in part for event in group]
-            events.sort(key=_event_date)  # stable: same-date events keep file order
-            repeated = _repeated_lines({key: events})
+            events.sort(key=_DATE)  # stable: same-date events keep file order
+            repeated = _repeated_lines({key: events}) if len(events) > 1 else []
             own: list[Diagnostic] = []
             application = _reduce_one(events, config, stage_index, roles, own)
             first = events[0]
@@ -156,16 +156,15 @@ def _read_slice(
 def _group(
     entries: Sequence[Entry], config: Config
 ) -> tuple[dict[tuple[str, str], tuple[Event, ...]], list[Diagnostic]]:
-    stage_index = {stage.key: stage.index for stage in config.stages}
-    outcome_keys = {outcome.key for outcome in config.outcomes}
-    kinds = [*stage_index, *(outcome.key for outcome in config.outcomes), NOTE]  # in order
+    kinds = [*(stage.key for stage in config.stages), *(o.key for o in config.outcomes), NOTE]
+    known = frozenset(kinds)  # `kinds` keeps the order, for the hint
     diagnostics: list[Diagnostic] = []
     by_application: dict[tuple[str, str], list[Event]] = {}
     keys: dict[tuple[str, str | None], tuple[str, str]] = {}
     for entry in entries:
         if type(entry) is not Event:
             continue
-        if entry.kind not in stage_index and entry.kind not in outcome_keys and entry.kind != NOTE:
+        if entry.kind not in known:
             guess = closest(entry.kind, kinds)
             diagnostics.append(
                 error(
@@ -184,8 +183,7 @@ def _group(
     return {key: tuple(events) for key, events in by_application.items()}, diagnostics
 
 
-def _event_date(event: Event) -> date:
-    return event.date
+_DATE = attrgetter("date")
 
 
 def _reduce_one(

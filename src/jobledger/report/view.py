@@ -11,6 +11,7 @@ import bisect
 from datetime import date, timedelta
 from enum import Enum
 from itertools import pairwise
+from operator import attrgetter
 from typing import NamedTuple
 
 from jobledger.ledger.diagnostics import Diagnostic, warning
@@ -126,8 +127,7 @@ def view_at(ledger: Ledger, as_of: date, memo: Memo | None = None) -> View:
     config = ledger.config
     if memo is not None:
         memo.start((config, as_of))
-    stage_index = {stage.key: stage.index for stage in config.stages}
-    outcomes = {outcome.key: outcome for outcome in config.outcomes}
+    rules = _Rules(config, {stage.key: stage.index for stage in config.stages})
     states: list[ApplicationState] = []
     upcoming: list[Upcoming] = []
     for application in ledger.applications:
@@ -135,12 +135,12 @@ def view_at(ledger: Ledger, as_of: date, memo: Memo | None = None) -> View:
         if state is None:
             events = application.events
             # Events are in date order: everything after the date is scheduled.
-            split = bisect.bisect_right(events, as_of, key=_event_date)
+            split = bisect.bisect_right(events, as_of, key=_DATE)
             past, scheduled = events[:split], events[split:]
             if not past:  # all of it ahead: no state yet
                 upcoming.extend(Upcoming(event, application) for event in scheduled)
                 continue
-            state = _state(application, past, scheduled, as_of, config, stage_index, outcomes)
+            state = _state(application, past, scheduled, as_of, rules)
             if memo is not None:
                 memo.put(id(application), state)  # the state holds the application
         states.append(state)
@@ -150,8 +150,20 @@ def view_at(ledger: Ledger, as_of: date, memo: Memo | None = None) -> View:
     return View(config, as_of, tuple(states), tuple(upcoming))
 
 
-def _event_date(event: Event) -> date:
-    return event.date
+_DATE = attrgetter("date")
+
+
+class _Rules:
+    """What _state reads of the configuration, looked up once per view, not per application."""
+
+    __slots__ = ("base", "ended", "ghost_after", "last", "stage_index", "stages", "waiting_end")
+
+    def __init__(self, config: Config, stage_index: dict[str, int]) -> None:
+        self.stage_index = stage_index
+        self.stages = config.stages
+        self.base, self.last, self.waiting_end = config.base, config.last, config.waiting_end
+        self.ghost_after = config.ghost_after
+        self.ended = {o.key: Status(Standing.ENDED, o) for o in config.outcomes}
 
 
 def _state(
@@ -159,45 +171,46 @@ def _state(
     past: tuple[Event, ...],
     scheduled: tuple[Event, ...],
     as_of: date,
-    config: Config,
-    stage_index: dict[str, int],
-    outcomes: dict[str, Outcome],
+    rules: _Rules,
 ) -> ApplicationState:
+    stage_index = rules.stage_index
     stage = highest = 0
-    ended: Outcome | None = None
+    ended: str | None = None  # the outcome's key
     outcome_stage: int | None = None
     last_heard = past[0].date
     for event in past:
-        if event.kind != NOTE:
+        kind = event.kind
+        if kind != NOTE:
             last_heard = event.date
-        index = stage_index.get(event.kind)
+        index = stage_index.get(kind)
         if index is not None:
             # After an outcome the reducer keeps only notes, or a stage when a ghosting
             # employer came back: the application resumes there.
             ended, outcome_stage = None, None
             stage = index
-            highest = max(highest, index)
-        elif event.kind != NOTE:
-            ended, outcome_stage = outcomes[event.kind], stage
+            if index > highest:
+                highest = index
+        elif kind != NOTE:
+            ended, outcome_stage = kind, stage
     if ended is not None:
-        status = Status(Standing.ENDED, ended)
-    elif stage == config.last:
+        status = rules.ended[ended]
+    elif stage == rules.last:
         status = ACCEPTED
     else:
         silent = (as_of - last_heard).days
         # Something booked (a call next week) is not silence, however long ago the last word.
-        waiting = config.base <= stage < config.waiting_end and not scheduled
-        status = SILENT if waiting and silent > config.ghost_after else ACTIVE
-    stages = config.stages
-    applied, reply = first_reply(past, config.base, stage_index)
+        waiting = rules.base <= stage < rules.waiting_end and not scheduled
+        status = SILENT if waiting and silent > rules.ghost_after else ACTIVE
+    stages = rules.stages
+    applied, reply = first_reply(past, rules.base, stage_index)
     replied = reply is not None or (
-        applied is not None and stage_index.get(applied.kind, -1) > config.base
+        applied is not None and stage_index.get(applied.kind, -1) > rules.base
     )
     profile = Profile(
         stage,
         highest,
         status.standing,
-        None if status.outcome is None else status.outcome.key,
+        ended,
         outcome_stage,
         applied is not None,
         replied,
