@@ -133,16 +133,25 @@ class MarkdownTables:
 
 
 def _row_cells(report: Report, memo: Memo | None) -> list[_RowCells]:
+    labels = _Labels()
     if memo is None:
-        return [_RowCells.of(a) for a in report.applications]
+        return [_RowCells.of(a, labels) for a in report.applications]
     found = []
     for a in report.applications:
         cells: _RowCells | None = memo.get(id(a))
         if cells is None:
-            cells = _RowCells.of(a)
+            cells = _RowCells.of(a, labels)
             memo.put(id(a), cells)
         found.append(cells)
     return found
+
+
+class _Labels(dict[str, str]):
+    """Text that repeats from row to row (a role, a stage, a status), escaped once."""
+
+    def __missing__(self, text: str) -> str:
+        escaped = self[text] = md(text)
+        return escaped
 
 
 @record
@@ -154,18 +163,20 @@ class _RowCells:
     comments: tuple[tuple[str, ...], ...]
 
     @classmethod
-    def of(cls, a: ApplicationRow) -> _RowCells:
+    def of(cls, a: ApplicationRow, labels: _Labels) -> _RowCells:
         name = md(a.name)
         application = (
             name,
-            md(a.role.label),
-            md(a.stage.label),
-            md(a.status_text),
+            labels[a.role.label],
+            labels[a.stage.label],
+            labels[a.status_text],
             a.first_date.isoformat(),
             a.last_date.isoformat(),
         )
         comments = tuple(
-            (name, h.date.isoformat(), md(h.kind), md(h.comment)) for h in a.history if h.comment
+            (name, h.date.isoformat(), labels[h.kind], md(h.comment))
+            for h in a.history
+            if h.comment
         )
         return cls(a, application, comments)
 
