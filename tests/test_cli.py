@@ -146,7 +146,7 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["json", "html"])
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, fmt: str) -> None:
     """`jobledger report big.jobs | head`: the report goes out in pieces, and the pipe closes
-    after the first; jobledger stops quietly, as a process killed by SIGPIPE would."""
+    after the first; jobledger stops quietly, and as it did when it wrote in one go (0)."""
     ledger = tmp_path / "big.jobs"
     events = "".join(f"2026-02-{day:02d} applied Company{n} | Engineer\n" for n in range(3000)
                      for day in (1 + n % 28,))  # fmt: skip
@@ -161,8 +161,21 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path, fmt: str) -
     assert process.stdout.read(100)
     process.stdout.close()  # as `head -c 100` does
     error = process.stderr.read().decode()
-    assert process.wait(timeout=60) == 141
+    assert process.wait(timeout=60) == 0
     assert error == ""
+
+
+def test_an_output_that_cannot_write_the_text_is_said_before_any_of_it(tmp_path: Path) -> None:
+    ledger = tmp_path / "hunt.jobs"
+    # the text it cannot write is in the last application's history only: far into the JSON
+    lines = [f"2026-02-01 applied Acme{n} | Developer\n" for n in range(50)]
+    ledger.write_text("".join(lines) + "2026-02-02 note Acme49 | Developer  ; café\n", "utf-8")
+    done = jobledger(
+        "report", str(ledger), "--format", "json", "--no-cache", "--as-of", "2026-03-01",
+        env={"PYTHONIOENCODING": "ascii"},
+    )  # fmt: skip
+    assert done.returncode == 2 and done.stdout == ""
+    assert "encoding (ascii) cannot write" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_template_override(tmp_path: Path) -> None:

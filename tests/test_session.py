@@ -186,3 +186,29 @@ def test_watch_stores_its_parses_in_the_cache_once_the_report_is_out(
     session.rebuild(out, err)
     assert seen == [1]  # when OUT was written, nothing was stored yet
     assert parsed_by_a_new_run() == 0  # and then it was
+
+
+def test_a_template_edited_while_watching_leaks_nothing_for_long(tmp_path: Path) -> None:
+    """Jinja drops a template it reloads, in cycles, after the build that loaded it was frozen:
+    only a full collection finds those, and one runs every FULL_COLLECTION_EVERY builds."""
+    import gc
+
+    from jobledger.live import session as live
+
+    templates = tmp_path / "templates" / "html"
+    templates.mkdir(parents=True)
+    partial = templates / "_insights.html.j2"
+    original = live.__file__.rsplit("/live/", 1)[0] + "/render/templates/html/_insights.html.j2"
+    text = Path(original).read_text(encoding="utf-8")
+    session = session_for(tmp_path, template=str(tmp_path / "templates"))
+    out, err = io.StringIO(), io.StringIO()
+    counts = []
+    for number in range(1, 2 * live.FULL_COLLECTION_EVERY + 1):
+        partial.write_text(text + f"{{# edit {number} #}}\n", encoding="utf-8")
+        os.utime(partial, (number, number))  # Jinja reloads a template whose time changed
+        session.rebuild(out, err)
+        counts.append(gc.get_freeze_count())
+    assert err.getvalue() == ""
+    once, twice = counts[live.FULL_COLLECTION_EVERY - 1], counts[-1]  # right after each full one
+    assert twice - once < live.FULL_COLLECTION_EVERY  # what is left is not growing with edits
+    assert max(counts) - once > live.FULL_COLLECTION_EVERY  # yet edits did leave cycles between

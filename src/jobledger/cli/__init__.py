@@ -69,15 +69,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     except BrokenPipeError:  # `jobledger report | head`: the reader has all it wanted
         _stdout_to_nowhere()
-        return BROKEN_PIPE
+        return 0
+    except UnicodeEncodeError as exc:  # PYTHONIOENCODING=ascii, a non-UTF-8 locale
+        encoding = getattr(sys.stdout, "encoding", None) or exc.encoding
+        print(
+            f"jobledger: the output's encoding ({encoding}) cannot write "
+            f"{exc.object[exc.start : exc.end]!r}; write to a file with -o, or use UTF-8 "
+            "(PYTHONIOENCODING=utf-8)",
+            file=sys.stderr,
+        )
+        return USAGE
     except OSError as exc:  # e.g. -o into a directory that does not exist
         print(f"jobledger: {exc}", file=sys.stderr)
         return USAGE
     except KeyboardInterrupt:
         return 130
-
-
-BROKEN_PIPE = 128 + 13  # as a process killed by SIGPIPE, which is what a shell expects
 
 
 def _stdout_to_nowhere() -> None:

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from jobledger.cli.check import load_and_tell
 from jobledger.cli.common import (
@@ -126,11 +126,25 @@ def _printed_again(stored: object, output: str | None) -> bool:
 
 def _write(pieces: Iterable[str], output: str | None) -> None:
     if output is None or output == "-":
+        if not _writes_any_text(sys.stdout):
+            # All of it first: what the output's encoding cannot write is then said before
+            # any of the report is written, not after half of it.
+            sys.stdout.write("".join(pieces))
+            return
         for piece in pieces:
             sys.stdout.write(piece)
     else:
         write_atomic(output, pieces)
         sys.stderr.write(f"wrote {output}\n")
+
+
+def _writes_any_text(stream: TextIO) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(stream.encoding).name.startswith("utf")
+    except (AttributeError, LookupError, TypeError):
+        return False
 
 
 def render(
