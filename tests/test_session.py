@@ -198,8 +198,8 @@ def test_a_template_edited_while_watching_leaks_nothing_for_long(tmp_path: Path)
     templates = tmp_path / "templates" / "html"
     templates.mkdir(parents=True)
     partial = templates / "_insights.html.j2"
-    original = live.__file__.rsplit("/live/", 1)[0] + "/render/templates/html/_insights.html.j2"
-    text = Path(original).read_text(encoding="utf-8")
+    original = Path(live.__file__).parent.parent / "render" / "templates" / "html" / partial.name
+    text = original.read_text(encoding="utf-8")
     session = session_for(tmp_path, template=str(tmp_path / "templates"))
     out, err = io.StringIO(), io.StringIO()
     counts = []
