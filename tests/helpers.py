@@ -56,3 +56,21 @@ def mutant_corpus(tmp_path: Path, pieces: list[str], *, seed: int, count: int) -
         path.write_text(text, encoding="utf-8", newline="")
         paths.append(path)
     return paths
+
+
+def example_copies(copies: int) -> str:
+    """The example's events again and again under new names, with comments, metadata and
+    blank lines between them: every kind of line a parallel piece or a block of the
+    incremental parse may start or end near."""
+    example = Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs"
+    events = [
+        line
+        for line in example.read_text(encoding="utf-8").splitlines(True)
+        if not line.startswith("include")
+    ]
+    out = []
+    for copy in range(copies):
+        out.append(f"; copy {copy}\n\n")
+        out.extend(line.replace(" | ", f" {copy} | ", 1) for line in events)
+        out.append("2026-03-01 note Acme | Staff  ; a note\n    source: board\n; after it\n")
+    return "".join(out)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from helpers import example_copies
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -14,18 +15,7 @@ from jobledger.ledger import parser
 from jobledger.ledger.loader import FileCache
 from jobledger.ledger.model import Event
 
-EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs").read_text()
-EVENTS = [line for line in EXAMPLE.splitlines(True) if not line.startswith("include")]
-
-
-def ledger(copies: int) -> str:
-    """The example again and again under new names, with comments, metadata and blank lines."""
-    out = []
-    for copy in range(copies):
-        out.append(f"; copy {copy}\n\n")
-        out.extend(line.replace(" | ", f" {copy} | ", 1) for line in EVENTS)
-        out.append("2026-03-01 note Acme | Staff  ; a note\n    source: board\n; after it\n")
-    return "".join(out)
+ledger = example_copies
 
 
 LINES = [

@@ -6,27 +6,15 @@ from __future__ import annotations
 import errno
 import os
 import threading
-from pathlib import Path
 
 import pytest
+from helpers import example_copies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobledger.ledger import cache, parser
 
-EXAMPLE = (Path(__file__).resolve().parent.parent / "examples" / "blueprint.jobs").read_text()
-
-
-def ledger(copies: int) -> str:
-    """The example's events, again and again under new names, with comments, metadata and
-    blank lines between them: every kind of line a piece may start or end near."""
-    events = [line for line in EXAMPLE.splitlines(True) if not line.startswith(("include",))]
-    out = []
-    for copy in range(copies):
-        out.append(f"; copy {copy}\n\n")
-        out.extend(line.replace(" | ", f" {copy} | ", 1) for line in events)
-        out.append("2026-03-01 note Acme | Staff  ; a note\n    source: board\n; after it\n")
-    return "".join(out)
+ledger = example_copies
 
 
 @pytest.fixture

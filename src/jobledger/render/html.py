@@ -18,9 +18,9 @@ import base64
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, ParamSpec
 
 from markupsafe import Markup, escape
 
@@ -36,6 +36,7 @@ from jobledger.render.links import safe_href
 from jobledger.render.templates import render_template
 from jobledger.report.model import ApplicationRow, AttentionItem, Report
 
+P = ParamSpec("P")
 REPORT_TEMPLATE = "report.html.j2"
 TEXT_TEMPLATE = "text.html.j2"
 # Rendered into the page's CSP <meta>, then replaced by the policy computed from the rendered
@@ -353,30 +354,6 @@ def page_context(report: Report, rows: Sequence[AppRow]) -> dict[str, Any]:
     }
 
 
-def render_html(
-    report: Report | None,
-    *,
-    template: str | None = None,
-    diagnostics: Sequence[Diagnostic] = (),
-    live: bool = False,
-    report_time: str | None = None,
-    counts: tuple[int, int] | None = None,
-    rows: Memo | None = None,
-) -> str:
-    """The page: html_chunks, joined."""
-    return "".join(
-        html_chunks(
-            report,
-            template=template,
-            diagnostics=diagnostics,
-            live=live,
-            report_time=report_time,
-            counts=counts,
-            rows=rows,
-        )
-    )
-
-
 def html_chunks(
     report: Report | None,
     *,
@@ -422,6 +399,17 @@ def html_chunks(
         for row, html in shown:
             yield _row_html(row) if html is None else html
         yield after
+
+
+def _joined(pieces: Callable[P, Iterator[str]]) -> Callable[P, str]:
+    def joined(*args: P.args, **kwargs: P.kwargs) -> str:
+        return "".join(pieces(*args, **kwargs))
+
+    joined.__doc__ = "The whole page: html_chunks, joined (its arguments are the same)."
+    return joined
+
+
+render_html = _joined(html_chunks)
 
 
 def render_text_page(
