@@ -259,9 +259,7 @@ class FileCache:
             if self.later is not None:
                 self.later.append((name, key, parsed))
             else:
-                record = parsed.record()
-                if record is not None:
-                    self.disk.put(name, key, *record)
+                self._store(name, key, parsed)
             if not self._terminals_kept:  # for the next `add` (see terminal_patterns)
                 from jobledger.ledger.parser import terminal_patterns
 
@@ -276,9 +274,12 @@ class FileCache:
             return
         made, self.later = self.later, []
         for name, key, parsed in made:
-            record = parsed.record()
-            if record is not None and self.disk is not None:
-                self.disk.put(name, key, *record)
+            self._store(name, key, parsed)
+
+    def _store(self, name: str, key: tuple[object, ...], parsed: Parsed) -> None:
+        record = parsed.record()
+        if record is not None and self.disk is not None:
+            self.disk.put(name, key, *record)
 
     def remember(self, path: str, data: bytes, entries: tuple[Entry, ...]) -> None:
         """Keep in the disk cache the parse of a file just written whose entries are known

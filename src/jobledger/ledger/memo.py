@@ -11,7 +11,7 @@ part of the generation, and a change of it forgets everything.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 
@@ -45,6 +45,15 @@ class Memo:
 
     def put(self, key: Hashable, value: Any) -> None:
         self._current[key] = value
+
+    def get_or_make(self, key: Hashable, make: Callable[..., Any], *args: Any) -> Any:
+        """What is kept for `key`, or `make(*args)`, then kept. The value must hold the object
+        `key` names (an identity), so that the identity is not reused while it is kept."""
+        found = self.get(key)
+        if found is None:
+            found = make(*args)
+            self._current[key] = found
+        return found
 
 
 class Memos:

@@ -86,15 +86,12 @@ def reduce_slices(
     for key, part in parts.items():
         # The events' identities: a slice gone through again (a file saved) groups the same
         # events into new tuples.
-        identities = tuple(map(id, part if isinstance(part, tuple) else chain.from_iterable(part)))
+        grouped = part if isinstance(part, tuple) else tuple(chain.from_iterable(part))
+        identities = tuple(map(id, grouped))
         found: Any = memo.get(identities) if memo is not None else None
         if found is None:
-            if isinstance(part, tuple):
-                events = list(part)
-            else:
-                events = [event for group in part for event in group]
-            events.sort(key=_DATE)  # stable: same-date events keep file order
-            repeated = _repeated_lines({key: events}) if len(events) > 1 else []
+            events = sorted(grouped, key=_DATE)  # stable: same-date events keep file order
+            repeated = _repeated_lines(events) if len(events) > 1 else []
             own: list[Diagnostic] = []
             application = _reduce_one(events, config, stage_index, roles, own)
             first = events[0]
@@ -243,27 +240,26 @@ def _reduce_one(
 GHOSTED = "ghosted"  # an explicit ghosting: the company may still come back
 
 
-def _repeated_lines(by_application: dict[tuple[str, str], list[Event]]) -> list[Diagnostic]:
-    """The same date, kind and application twice: most likely a line pasted twice. (Notes are
-    left alone: two notes on one day are ordinary.)"""
+def _repeated_lines(events: list[Event]) -> list[Diagnostic]:
+    """One application's events: the same date and kind twice is most likely a line pasted
+    twice. (Notes are left alone: two notes on one day are ordinary.)"""
     found = []
-    for events in by_application.values():
-        first: dict[tuple[date, str], Event] = {}
-        for event in events:
-            if event.kind == NOTE:
-                continue
-            seen = first.setdefault((event.date, event.kind), event)
-            if seen is not event:
-                where = f"{seen.position.path}:{seen.position.line}"
-                found.append(
-                    warning(
-                        "JL243",
-                        f"the same event again: {event.date} {event.kind} "
-                        f"{display_name(event.company, event.title)}",
-                        event.position,
-                        hint=f"first written at {where}; delete one if it was pasted twice",
-                    )
+    first: dict[tuple[date, str], Event] = {}
+    for event in events:
+        if event.kind == NOTE:
+            continue
+        seen = first.setdefault((event.date, event.kind), event)
+        if seen is not event:
+            where = f"{seen.position.path}:{seen.position.line}"
+            found.append(
+                warning(
+                    "JL243",
+                    f"the same event again: {event.date} {event.kind} "
+                    f"{display_name(event.company, event.title)}",
+                    event.position,
+                    hint=f"first written at {where}; delete one if it was pasted twice",
                 )
+            )
     return found
 
 

@@ -43,7 +43,7 @@ TEXT_TEMPLATE = "text.html.j2"
 # page. The <meta> comes before any ledger text, so the first occurrence is always ours.
 CSP_PLACEHOLDER = "jobledger-csp-placeholder"
 ATTENTION_SHOWN = 8  # per group; the rest fold into a <details>, so a long list can't bury the page
-# Where the applications table's rows go (see render_html): a tag, which no ledger text can
+# Where the applications table's rows go (see html_chunks): a tag, which no ledger text can
 # put on the page, autoescaped as it is.
 ROWS_MARKER = "<jobledger-application-rows>"
 INFERRED = "~inferred"  # the status filter value of inferred ghosts: '~' can't start a ledger key
@@ -204,27 +204,25 @@ def _applications(report: Report, memo: Memo | None = None) -> list[tuple[AppRow
     are kept from the last build for a row that is the very same (ledger/memo.py). Without,
     the HTML is made when the page is written out (html_chunks), and not kept."""
     styles = outcome_styles(report) | {"active": "active", "accepted": "accepted"}
-    if memo is not None:
-        memo.start(tuple(styles.items()))  # the markers' classes follow the declared outcomes
-    rows = []
-    for app in report.applications:
-        found: tuple[ApplicationRow, AppRow, str | None] | None = (
-            None if memo is None else memo.get(id(app))
-        )
-        if found is None:
-            status = INFERRED if app.status.inferred else app.status.key
-            shown = AppRow(
-                row=app,
-                status=status,
-                status_style="inferred" if app.status.inferred else styles[status],
-                meta=tuple(_meta(key, value) for key, value in app.meta.items()),
-            )
-            found = (app, shown, None)
-            if memo is not None:
-                found = (app, shown, _row_html(shown))
-                memo.put(id(app), found)
-        rows.append((found[1], found[2]))
-    return rows
+    if memo is None:
+        return [(_app_row(app, styles), None) for app in report.applications]
+    memo.start(tuple(styles.items()))  # the markers' classes follow the declared outcomes
+    return [memo.get_or_make(id(app), _kept_row, app, styles)[1:] for app in report.applications]
+
+
+def _app_row(app: ApplicationRow, styles: dict[str, str]) -> AppRow:
+    status = INFERRED if app.status.inferred else app.status.key
+    return AppRow(
+        row=app,
+        status=status,
+        status_style="inferred" if app.status.inferred else styles[status],
+        meta=tuple(_meta(key, value) for key, value in app.meta.items()),
+    )
+
+
+def _kept_row(app: ApplicationRow, styles: dict[str, str]) -> tuple[ApplicationRow, AppRow, str]:
+    shown = _app_row(app, styles)
+    return app, shown, _row_html(shown)  # the first holds the row its key names
 
 
 # What Jinja's autoescape (MarkupSafe) writes for each character that HTML gives a meaning to.

@@ -136,14 +136,7 @@ def _row_cells(report: Report, memo: Memo | None) -> list[_RowCells]:
     labels = _Labels()
     if memo is None:
         return [_RowCells.of(a, labels) for a in report.applications]
-    found = []
-    for a in report.applications:
-        cells: _RowCells | None = memo.get(id(a))
-        if cells is None:
-            cells = _RowCells.of(a, labels)
-            memo.put(id(a), cells)
-        found.append(cells)
-    return found
+    return [memo.get_or_make(id(a), _RowCells.of, a, labels) for a in report.applications]
 
 
 class _Labels(dict[str, str]):

@@ -139,14 +139,11 @@ def compute_report(view: View, by: str = "role", rows: Memo | None = None) -> Re
 
 
 def _rows(apps: tuple[ApplicationState, ...], memo: Memo) -> tuple[ApplicationRow, ...]:
-    rows = []
-    for app in apps:
-        found = memo.get(id(app))
-        if found is None:
-            found = (app, _row(app))  # the pair holds the state its key names
-            memo.put(id(app), found)
-        rows.append(found[1])
-    return tuple(rows)
+    return tuple(memo.get_or_make(id(app), _kept_row, app)[1] for app in apps)
+
+
+def _kept_row(app: ApplicationState) -> tuple[ApplicationState, ApplicationRow]:
+    return app, _row(app)  # the pair holds the state its key names
 
 
 def _row(app: ApplicationState) -> ApplicationRow:

@@ -127,7 +127,7 @@ def view_at(ledger: Ledger, as_of: date, memo: Memo | None = None) -> View:
     config = ledger.config
     if memo is not None:
         memo.start((config, as_of))
-    rules = _Rules(config, {stage.key: stage.index for stage in config.stages})
+    rules = _Rules(config)
     states: list[ApplicationState] = []
     upcoming: list[Upcoming] = []
     for application in ledger.applications:
@@ -158,8 +158,8 @@ class _Rules:
 
     __slots__ = ("base", "ended", "ghost_after", "last", "stage_index", "stages", "waiting_end")
 
-    def __init__(self, config: Config, stage_index: dict[str, int]) -> None:
-        self.stage_index = stage_index
+    def __init__(self, config: Config) -> None:
+        self.stage_index = {stage.key: stage.index for stage in config.stages}
         self.stages = config.stages
         self.base, self.last, self.waiting_end = config.base, config.last, config.waiting_end
         self.ghost_after = config.ghost_after
