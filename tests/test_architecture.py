@@ -33,6 +33,7 @@ LAYERS = (
 TOP_LEVEL = {
     "jobledger": "base",  # __init__: the version
     "jobledger.files": "base",
+    "jobledger.forks": "base",
     "jobledger.accelerators": "base",
     "jobledger.records": "base",
     "jobledger.pipeline": "pipeline",

@@ -12,6 +12,7 @@ from helpers import example_copies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jobledger import forks as forking
 from jobledger.ledger import cache, parser
 
 ledger = example_copies
@@ -22,7 +23,7 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pieces from 2 KB on, and forks even if an earlier test left a thread running (in a
     jobledger process no thread runs while it loads; the test below checks the rule itself)."""
     monkeypatch.setattr(parser, "PARALLEL_BYTES", 2_000)
-    monkeypatch.setattr(parser, "_may_fork", lambda: True)
+    monkeypatch.setattr(forking, "may_fork", lambda: True)
 
 
 @pytest.fixture
@@ -92,13 +93,13 @@ def test_pieces_read_as_the_whole(copies: int, inserts: list[tuple[float, str]])
         lines[at:at] = ["", line]
     text = "\n".join(lines)
     whole = parser._parse(text if text.endswith("\n") else text + "\n", "f.jobs")
-    old = parser.PARALLEL_BYTES, parser._may_fork
-    parser.PARALLEL_BYTES, parser._may_fork = 2_000, lambda: True
+    old = parser.PARALLEL_BYTES, forking.may_fork
+    parser.PARALLEL_BYTES, forking.may_fork = 2_000, lambda: True
     try:
         assert len(parser._pieces(text)) >= 2
         assert parser.parse_text(text, "f.jobs") == whole
     finally:
-        parser.PARALLEL_BYTES, parser._may_fork = old
+        parser.PARALLEL_BYTES, forking.may_fork = old
 
 
 def test_a_piece_that_fails_is_parsed_again_here(

@@ -17,7 +17,6 @@ import contextlib
 import marshal
 import os
 import re
-import signal
 import threading
 import zlib
 from functools import cache
@@ -27,7 +26,7 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from jobledger import accelerators
+from jobledger import accelerators, forks
 from jobledger.ledger.diagnostics import Position, error
 from jobledger.ledger.lines import MAX_SYNTAX_ERRORS, normalize_newlines
 from jobledger.ledger.model import Entry
@@ -267,6 +266,7 @@ def _ended(text: str) -> str:
 
 # A file this large is parsed in as many pieces as there are CPUs, at once (see _pieces).
 PARALLEL_BYTES = 1 << 20
+PARENT_WEIGHT = 1.2  # the parent's piece against a child's (see _pieces): measured best
 
 
 def _pieces(text: str) -> list[tuple[str, int]]:
@@ -274,14 +274,17 @@ def _pieces(text: str) -> list[tuple[str, int]]:
     where a process of our own can be forked safely (POSIX, no other thread running). A piece
     starts with an event line (a date at the start of a line), so no statement, its metadata or
     the comments after it are cut apart: each piece reads exactly as it does within the file."""
-    if len(text) < PARALLEL_BYTES or not _may_fork():
+    if len(text) < PARALLEL_BYTES or not forks.may_fork():
         return [(text, 1)]
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     count = min(cpus or 1, 8)
+    # Each child also encodes its entries and sends them, and the parent decodes them after
+    # its own piece: the parent's piece is the larger, so that both finish together.
+    weight = PARENT_WEIGHT + count - 1
     pieces: list[tuple[str, int]] = []
     start, line = 0, 1
     for number in range(1, count):
-        cut = text.find("\n", max(start, len(text) * number // count))
+        cut = text.find("\n", max(start, int(len(text) * (PARENT_WEIGHT + number - 1) / weight)))
         while 0 <= cut < len(text) - 1 and not text[cut + 1].isdigit():
             cut = text.find("\n", cut + 1)
         if cut < 0 or cut >= len(text) - 1:
@@ -291,11 +294,6 @@ def _pieces(text: str) -> list[tuple[str, int]]:
         start = cut + 1
     pieces.append((text[start:], line))
     return pieces
-
-
-def _may_fork() -> bool:
-    """POSIX, and no other thread runs: one could hold a lock the child would wait for."""
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _parse_in_parallel(pieces: list[tuple[str, int]], path: str) -> ParseResult | None:
@@ -321,7 +319,7 @@ def _parse_in_parallel(pieces: list[tuple[str, int]], path: str) -> ParseResult 
             pid, read_end = children[0]
             with os.fdopen(read_end, "rb") as source:
                 payload = source.read()
-            _, status = os.waitpid(pid, 0)
+            status = forks.wait(pid)
             children.pop(0)
             if status != 0:
                 return None
@@ -334,10 +332,7 @@ def _parse_in_parallel(pieces: list[tuple[str, int]], path: str) -> ParseResult 
         for pid, read_end in children:
             with contextlib.suppress(OSError):
                 os.close(read_end)
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
+            forks.stop(pid)
 
 
 def _fork_piece(
@@ -351,38 +346,18 @@ def _fork_piece(
         read_end, write_end = os.pipe()
     except OSError:
         return None
-    # Signals wait until the child has made them its own: a Ctrl-C in between must not run the
-    # parent's handlers, and so the parent's code, in the child.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        pid = os.fork()
-    except OSError:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        os.close(read_end)
-        os.close(write_end)
-        return None
-    if pid == 0:  # the child: parse, send, and leave without running any of the parent's code
-        status = 1
-        try:
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-            for end in (*inherited, read_end):
-                os.close(end)
-            # Nothing of the terminal or a pipe the user reads: `... | less` must not wait for
-            # a child, and a child has nothing to say.
-            quiet = os.open(os.devnull, os.O_RDWR)
-            for standard in (0, 1, 2):
-                os.dup2(quiet, standard)
-            result = _parse(text, path, first_line)
-            data = None if result.diagnostics else cache.encode_entries(result.entries, path)
-            with os.fdopen(write_end, "wb") as out:
-                out.write(marshal.dumps(data))
-            status = 0
-        finally:
-            os._exit(status)
-    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    def parse_and_send() -> None:
+        result = _parse(text, path, first_line)
+        data = None if result.diagnostics else cache.encode_entries(result.entries, path)
+        with os.fdopen(write_end, "wb") as out:
+            out.write(marshal.dumps(data))
+
+    pid = forks.start(parse_and_send, close=(*inherited, read_end))
     os.close(write_end)
+    if pid is None:
+        os.close(read_end)
+        return None
     return pid, read_end
 
 
