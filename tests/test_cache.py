@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import mutant_corpus
+from helpers import example_copies, mutant_corpus
 
 from jobledger.ledger import cache
 from jobledger.ledger.diagnostics import Position
@@ -506,3 +506,46 @@ def test_the_parser_in_use_is_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(cache.sys, "version", "3.99.0 (a later Python)")
     assert cache.code_id() not in keys
     cache.code_id.cache_clear()
+
+
+@pytest.mark.parametrize("command", ["check", "report"])
+def test_a_command_stores_its_parses_from_a_child_and_waits_for_it(
+    home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """`check` and `report` hand the writing of new parses to another process and go on; the
+    records are on disk when the command returns (the next command finds them), however slow
+    the writing, and the command says what it says without the cache."""
+    import gc
+    import time
+
+    from jobledger import forks
+    from jobledger.cli import main
+
+    ledger = tmp_path / "hunt.jobs"
+    ledger.write_text(example_copies(1), "utf-8")
+    argv = [command, str(ledger), "--as-of", "2026-03-15"]
+    assert main([*argv, "--no-cache"]) == 0
+    expected = capsys.readouterr()
+    writers = tmp_path / "writers"
+    real = FileCache._store
+
+    def slow_store(self: FileCache, *args: object) -> None:
+        with writers.open("a") as log:
+            log.write(f"{os.getpid()}\n")
+        time.sleep(0.5)
+        real(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(forks, "may_fork", lambda: True)  # as in a jobledger process
+    monkeypatch.setattr(FileCache, "_store", slow_store)
+    try:
+        assert main(argv) == 0
+    finally:
+        gc.enable()  # main turns it off for a command that runs once
+    assert capsys.readouterr() == expected
+    assert records(home, "parse")  # waited for
+    assert {int(pid) for pid in writers.read_text().split()} - {os.getpid()}
+    assert str(os.getpid()) not in writers.read_text().split()

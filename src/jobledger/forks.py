@@ -1,5 +1,5 @@
 """Work done in a forked process, on another CPU: the pieces of a big file's parse
-(ledger/parser.py).
+(ledger/parser.py), and the disk cache's writes while the report is made (ledger/loader.py).
 
 A child runs one function and leaves with `os._exit`: none of the parent's code runs in it
 after that (no atexit handler, no buffered output written twice). It gets no terminal: a

@@ -123,8 +123,12 @@ def check_ledger(
     files finds them in the cache, keyed by the walk's fingerprint (every file read and its
     hash, what every include matched), the date, --strict and the code: no entry is decoded."""
     disk = cache.open_cache(enabled=use_cache)
+    files_cache = FileCache(disk, later=True)
     with cyclic_gc_paused():
-        walk = walk_files(paths, FileCache(disk))
+        walk = walk_files(paths, files_cache)
+    # New parses go to the disk cache from another process while this one checks the ledger.
+    stored = files_cache.store_in_background()
+    try:
         key = (cache.FORMAT, cache.code_id(), walk.fingerprint, as_of.toordinal(), strict)
         name = cache.record_name("check", *map(str, key))
         if disk is not None:
@@ -134,9 +138,12 @@ def check_ledger(
                     return _checked_from_record(found[0])
                 except Exception:  # not a record of ours after all: a miss
                     pass
-        loaded = _reduce(walk, as_of, strict)
-    if disk is not None:
-        disk.put(name, key, _checked_record(loaded))
+        with cyclic_gc_paused():
+            loaded = _reduce(walk, as_of, strict)
+        if disk is not None:
+            disk.put(name, key, _checked_record(loaded))
+    finally:
+        stored()
     return Checked(
         loaded.diagnostics,
         loaded.files,

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, TextIO
 
 from jobledger.cli.check import load_and_tell
@@ -54,13 +55,20 @@ def run(args: argparse.Namespace) -> int:
     paths = ledger_files(args)
     # A report is a pure function of the ledger's files, the options, the date and the code: one
     # made before from the same is printed again (a --template of the user's is never cached).
+    with ExitStack() as before_exit:
+        return _report(args, fmt, paths, before_exit)
+
+
+def _report(args: argparse.Namespace, fmt: str, paths: list[str], before_exit: ExitStack) -> int:
     disk = open_cache(enabled=not args.no_cache)
-    files_cache = FileCache(disk, memory=True)
+    files_cache = FileCache(disk, memory=True, later=True)
+    walk = walk_files(paths, files_cache)
+    # The new parses are written to the disk cache by another process while this one makes
+    # the report; it is waited for before exiting, so the next command finds them.
+    before_exit.callback(files_cache.store_in_background())
     reports = disk if args.template is None else None  # where the reports are kept, if anywhere
     key: tuple[str, ...] = ()
-    walk = None
     if reports is not None:
-        walk = walk_files(paths, files_cache)
         settings = sorted((k, repr(v)) for k, v in vars(args).items() if k not in _NOT_IN_KEY)
         as_of = report_date(args.as_of).isoformat()  # "today" when not given: in the key
         key = (str(cache.FORMAT), cache.package_id(), walk.fingerprint, fmt, as_of, repr(settings))
