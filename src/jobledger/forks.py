@@ -1,5 +1,6 @@
 """Work done in a forked process, on another CPU: the pieces of a big file's parse
-(ledger/parser.py), and the disk cache's writes while the report is made (ledger/loader.py).
+(ledger/parser.py), the disk cache's writes while the report is made (ledger/loader.py), and
+half of a big report's rows (`split_map`, which `jobledger report` gives the renderers).
 
 A child runs one function and leaves with `os._exit`: none of the parent's code runs in it
 after that (no atexit handler, no buffered output written twice). It gets no terminal: a
@@ -8,11 +9,20 @@ child has nothing to say, and `jobledger report | less` must not wait for one.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import signal
+import tempfile
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import IO, Protocol, TypeVar
+
+_T = TypeVar("_T")
+
+# Fewer rows are made here: a process costs a few milliseconds, and pages it shares with this
+# one are copied when either writes to them.
+SPLIT_LEAST = 4_000
 
 
 def may_fork() -> bool:
@@ -66,3 +76,56 @@ def stop(pid: int) -> None:
     with contextlib.suppress(OSError):
         os.waitpid(pid, 0)
 
+
+class TextMap(Protocol):
+    """How a renderer makes its rows' text: `map`, or `split_map` on two CPUs."""
+
+    def __call__(self, make: Callable[[_T], str], items: Sequence[_T], /) -> Iterable[str]: ...
+
+
+def split_map(make: Callable[[_T], str], items: Sequence[_T]) -> Iterator[str]:
+    """The text of `make` over `items`, in order (not necessarily a piece per item): the first
+    half made here while a child makes the second into an unnamed temporary file, read back
+    once the first half is out. All here if the items are few or no child can be made, and the
+    second half made here again if the child fails: the text is the same whichever way."""
+    if len(items) < SPLIT_LEAST or not may_fork():
+        yield from map(make, items)
+        return
+    half = len(items) // 2
+    spool = _unnamed_file()
+    if spool is None:
+        yield from map(make, items)
+        return
+    with spool:
+
+        def make_second_half() -> None:
+            with open(spool.fileno(), "wb", buffering=1 << 20, closefd=False) as out:
+                for item in items[half:]:
+                    out.write(make(item).encode("utf-8"))
+
+        child = start(make_second_half)
+        if child is None:
+            yield from map(make, items)
+            return
+        status: int | None = None
+        try:
+            yield from map(make, items[:half])
+            status = wait(child)
+        finally:
+            if status is None:  # the reader stopped early, or making a row failed here
+                stop(child)
+        if status != 0:
+            yield from map(make, items[half:])
+            return
+        spool.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        while block := spool.read(1 << 20):
+            yield decoder.decode(block)
+        yield decoder.decode(b"", final=True)
+
+
+def _unnamed_file() -> IO[bytes] | None:
+    try:
+        return tempfile.TemporaryFile()  # the caller closes it
+    except OSError:
+        return None

@@ -160,15 +160,17 @@ def render(
 ) -> Iterator[str]:
     """The report in pieces, written out as they come: a big JSON or HTML report is never
     held whole. Import only the renderer asked for: jinja2 is not needed for JSON."""
+    from jobledger.forks import split_map  # a big report's rows are made on two CPUs
+
     if fmt == "json":
         from jobledger.render.json_report import json_chunks
         from jobledger.render.text import escaped_json
 
-        return map(escaped_json, json_chunks(report))
+        return map(escaped_json, json_chunks(report, split_map))
     if fmt == "html":
         from jobledger.render.html import html_chunks
 
-        return html_chunks(report, template=template)
+        return html_chunks(report, template=template, each=split_map)
     from jobledger.render.markdown import render_markdown
 
     return iter((render_markdown(report, template, mermaid=mermaid),))
