@@ -67,32 +67,56 @@ def test_a_small_file_or_a_threaded_process_is_parsed_in_one_piece(
         thread.join()
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    st.integers(5, 30),
-    st.lists(
-        st.tuples(
-            st.floats(0, 1),
-            st.sampled_from(
-                [
-                    "2026-13-45 applied Broken",  # a date that is not one
-                    "garbage",
-                    "    orphan: metadata",  # after a blank line: no event above it
-                    "2026-02-01 applied Acme | Staff  #swe  ; dup",
-                    'stage "x"',
-                ]
-            ),
+# Lines that read differently alone, or that no parse accepts, to put anywhere in a ledger.
+INSERTS = st.lists(
+    st.tuples(
+        st.floats(0, 1),
+        st.sampled_from(
+            [
+                "2026-13-45 applied Broken",  # a date that is not one
+                "garbage",
+                "    orphan: metadata",  # after a blank line: no event above it
+                "2026-02-01 applied Acme | Staff  #swe  ; dup",
+                'stage "x"',
+                "; a comment line",
+                'include "*.jobs"',
+            ]
         ),
-        max_size=3,
     ),
+    max_size=3,
 )
-def test_pieces_read_as_the_whole(copies: int, inserts: list[tuple[float, str]]) -> None:
+
+
+def with_inserts(copies: int, inserts: list[tuple[float, str]]) -> str:
     lines = ledger(copies).split("\n")
     for where, line in inserts:
         at = int(where * (len(lines) - 1))
         lines[at:at] = ["", line]
-    text = "\n".join(lines)
-    whole = parser._parse(text if text.endswith("\n") else text + "\n", "f.jobs")
+    return "\n".join(lines)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(2, 12), INSERTS, st.integers(3, 15))
+def test_runs_read_quickly_are_what_lark_reads(
+    copies: int, inserts: list[tuple[float, str]], run_lines: int
+) -> None:
+    """Runs of event and metadata lines are read by quick_lines, the others by Lark; any
+    problem, and Lark reads the whole text: the result is always Lark's alone."""
+    text = parser._ended(with_inserts(copies, inserts))
+    old = parser.QUICK_RUN_LINES
+    parser.QUICK_RUN_LINES = run_lines
+    try:
+        assert len(parser._runs(text)) >= 2
+        assert parser._parse(text, "f.jobs", 7) == parser._parse_with_lark(text, "f.jobs", 7)
+    finally:
+        parser.QUICK_RUN_LINES = old
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(5, 30), INSERTS)
+def test_pieces_read_as_the_whole(copies: int, inserts: list[tuple[float, str]]) -> None:
+    text = with_inserts(copies, inserts)
+    whole = parser._parse_with_lark(parser._ended(text), "f.jobs")
     old = parser.PARALLEL_BYTES, forking.may_fork
     parser.PARALLEL_BYTES, forking.may_fork = 2_000, lambda: True
     try:

@@ -13,7 +13,6 @@ import codecs
 import contextlib
 import os
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Protocol, TypeVar
@@ -125,6 +124,8 @@ def split_map(make: Callable[[_T], str], items: Sequence[_T]) -> Iterator[str]:
 
 
 def _unnamed_file() -> IO[bytes] | None:
+    import tempfile  # not at the top: `check` imports this module, and needs none of it
+
     try:
         return tempfile.TemporaryFile()  # the caller closes it
     except OSError:

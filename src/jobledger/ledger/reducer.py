@@ -87,8 +87,10 @@ def reduce_slices(
         # The events' identities: a slice gone through again (a file saved) groups the same
         # events into new tuples.
         grouped = part if isinstance(part, tuple) else tuple(chain.from_iterable(part))
-        identities = tuple(map(id, grouped))
-        found: Any = memo.get(identities) if memo is not None else None
+        found: Any = None
+        if memo is not None:
+            identities = tuple(map(id, grouped))
+            found = memo.get(identities)
         if found is None:
             events = sorted(grouped, key=_DATE)  # stable: same-date events keep file order
             repeated = _repeated_lines(events) if len(events) > 1 else []
