@@ -480,6 +480,12 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
     same()  # an application in both files changes
     b.write_text("2026-02-01 interview Acme\n2026-03-01 applied Delta #x\n", encoding="utf-8")
     same()
+    b.write_text("2026-03-01 applied Delta #x\n", encoding="utf-8")  # Acme: only in a now
+    same()
+    b.write_text("2026-02-01 interview Acme\n2026-03-01 applied Delta #x\n", encoding="utf-8")
+    same()  # and back in b: an application of an unchanged file gains events
+    (tmp_path / "years" / "2027.jobs").write_text("2026-03-02 applied Zeta\n", encoding="utf-8")
+    same()  # one file more
     same(as_of=date(2026, 2, 2))  # another date
     main.write_text('include "years/*.jobs"\noption ghost-after 10\nrole x "X"\n', encoding="utf-8")
     same(as_of=date(2026, 2, 2))  # another configuration
