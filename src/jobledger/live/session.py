@@ -164,30 +164,32 @@ class WatchSession:
         # 100,000 events) would find nothing. Something kept that does (a --template edited
         # while watching: Jinja drops the old one, cycles and all) is collected with everything
         # every FULL_COLLECTION_EVERY builds.
+        # The collector stays paused until then: resumed any earlier, its first automatic pass
+        # walks everything the build made (0.1 s on 100,000 events) before OUT is written.
         self.builds += 1
         if self.builds % FULL_COLLECTION_EVERY == 0:
             gc.unfreeze()
-        try:
-            self._rebuild(out, err, notify)
-        finally:
-            self.files_cache.store_later()  # once OUT is out
-            gc.collect()
-            gc.freeze()
+        with cyclic_gc_paused():
+            try:
+                self._rebuild(out, err, notify)
+            finally:
+                self.files_cache.store_later()  # once OUT is out
+                gc.collect()
+                gc.freeze()
 
     def _rebuild(self, out: TextIO, err: TextIO, notify: Callable[[], None] | None) -> None:
         started = time.perf_counter()
         clock = time.strftime("%H:%M:%S")
         as_of = self.report_date()
         first = self.built_for is None
-        with cyclic_gc_paused():  # the render too: see cli/__init__.py
-            result = load_report(
-                self.ledgers,
-                replace(self.shown, as_of=as_of),
-                files_cache=self.files_cache,
-                memos=self.memos,
-            )
-            self.built_for = as_of
-            outputs = self.step(result, clock)
+        result = load_report(
+            self.ledgers,
+            replace(self.shown, as_of=as_of),
+            files_cache=self.files_cache,
+            memos=self.memos,
+        )
+        self.built_for = as_of
+        outputs = self.step(result, clock)
         if result.ledger is not None:
             problems = tuple(filter_problems(self.shown.filters, result.ledger.config))
             if problems and first:
