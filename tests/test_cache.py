@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from helpers import example_copies, mutant_corpus
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobledger.ledger import cache
 from jobledger.ledger.diagnostics import Position
@@ -495,6 +497,109 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
     same(private=frozenset({"source"}))
     a.write_text(body.replace("applied", "aplied", 3) + "\n", encoding="utf-8")
     assert not same()  # errors
+
+
+# What a save can do to a line of a file in a watch session.
+EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b"]),
+        st.sampled_from(["append", "insert", "delete", "rekind", "config"]),
+        st.integers(0, 10_000),
+        st.sampled_from(
+            [
+                "2026-02-10 applied Acme",  # an application in both files
+                "2026-02-11 screen Beta | Dev  #x",
+                "2026-02-12 rejected Gamma",  # after an outcome: an error where it has one
+                "2026-02-13 aplied Delta",  # an unknown kind: an error
+                "2026-01-05 applied Eps 3",  # the same line as one already there
+                "    source: board",
+                "2026-02-14 interview New Co",  # past the base stage: a close-name warning
+            ]
+        ),
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(EDITS)
+def test_any_sequence_of_saves_builds_what_a_fresh_build_does(
+    edits: list[tuple[str, str, int, str]],
+) -> None:
+    """Random saves in a watch session (of one file at a time, most of them small, so that
+    the reducer takes only the applications a save touched): every build gives the very
+    ledger, diagnostics and report a fresh build gives."""
+    import tempfile
+
+    from jobledger.ledger.memo import Memos
+    from jobledger.pipeline import load_report
+
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        (root / "years").mkdir()
+        main = root / "main.jobs"
+        main.write_text('include "years/*.jobs"\nrole x "X"\n', encoding="utf-8")
+        files = {"a": root / "years" / "a.jobs", "b": root / "years" / "b.jobs"}
+        for name, path in files.items():  # the same applications in both files, and Acme in a
+            lines = [f"2026-01-0{1 + n % 9} applied Eps {n}" for n in range(20)]
+            lines += ["2026-01-10 applied Acme"] if name == "a" else []
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        cache, memos = FileCache(memory=True), Memos()
+        paths = [str(main)]
+        assert repr(load_report(paths, AS_OF, files_cache=cache, memos=memos)) == repr(
+            load_report(paths, AS_OF, use_cache=False)
+        )
+        for name, edit, where, line in edits:
+            if edit == "config":
+                path, text = main, 'include "years/*.jobs"\nrole x "X"\nrole y "Y"\n'
+                if "role y" in main.read_text("utf-8"):
+                    text = 'include "years/*.jobs"\nrole x "X"\n'
+            else:
+                path = files[name]
+                lines = path.read_text("utf-8").splitlines()
+                at = where % (len(lines) + 1)
+                if edit == "append":
+                    lines.append(line)
+                elif edit == "insert":
+                    lines.insert(at, line)
+                elif lines and edit == "delete":
+                    del lines[min(at, len(lines) - 1)]
+                elif lines:
+                    at = min(at, len(lines) - 1)
+                    lines[at] = lines[at].replace("applied", "screen", 1)
+                text = "\n".join(lines) + "\n"
+            path.write_text(text, encoding="utf-8")
+            kept = load_report(paths, AS_OF, files_cache=cache, memos=memos)
+            assert repr(kept) == repr(load_report(paths, AS_OF, use_cache=False))
+
+
+def test_a_save_keeps_the_order_names_are_compared_in(tmp_path: Path) -> None:
+    """Two names as close to a third: the hint names the first in the files. A save that
+    adds the other one before it must say what a fresh build says, though the reducer took
+    only the application it touched."""
+    from jobledger.ledger.memo import Memos
+    from jobledger.pipeline import load_report
+
+    main, a, b = split_ledger(tmp_path)
+    fillers = "".join(f"2026-01-0{n} applied Filler {n}\n" for n in range(1, 8))
+    a.write_text(fillers + "2026-01-09 applied Acme Corp\n", encoding="utf-8")
+    b.write_text("2026-02-01 interview Acme Cor\n", encoding="utf-8")
+    files, memos = FileCache(memory=True), Memos()
+
+    def hint() -> str:
+        kept = load_report([str(main)], AS_OF, files_cache=files, memos=memos)
+        fresh = load_report([str(main)], AS_OF, use_cache=False)
+        assert repr(kept) == repr(fresh)
+        (close,) = [d for d in kept.diagnostics if d.code == "JL250"]
+        return close.hint or ""
+
+    assert "Acme Corp" in hint()
+    hits = memos.reduce.hits
+    # a line above the include is read before the files it includes: Acme Corq comes first
+    main.write_text("2026-01-01 applied Acme Corq\n" + main.read_text("utf-8"), encoding="utf-8")
+    assert "Acme Corq" in hint()
+    assert memos.reduce.hits - hits >= 9  # all but Acme Corq kept as they were
 
 
 def test_the_parser_in_use_is_part_of_the_key(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -213,13 +213,17 @@ def test_no_collection_runs_before_the_report_is_out(
 
     monkeypatch.setattr(live, "write_atomic", writing)
     session = session_for(tmp_path, fmt)
+    was_enabled = gc.isenabled()
+    gc.enable()  # as in `jobledger watch` (an earlier test's in-process command may have not)
     gc.callbacks.append(seen)
     try:
         session.rebuild(io.StringIO(), io.StringIO())
+        assert gc.isenabled()
     finally:
         gc.callbacks.remove(seen)
+        if not was_enabled:
+            gc.disable()
     assert collections[0] == "write" and "collect" in collections
-    assert gc.isenabled()
 
 
 def test_a_template_edited_while_watching_leaks_nothing_for_long(tmp_path: Path) -> None:

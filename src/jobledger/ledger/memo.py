@@ -56,13 +56,32 @@ class Memo:
         return found
 
 
+class ReduceMemo:
+    """The reducer's last build (ledger/reducer.py): its configuration and slices, each
+    application's reduction by key, and the applications in order. A save changes one slice:
+    only the applications with an event in it are looked at again."""
+
+    def __init__(self) -> None:
+        self.config: Any = None
+        self.read: list[Any] = []
+        self.by_key: dict[Any, Any] = {}
+        self.ordered: list[Any] = []
+        self.hits = 0  # for tests and benchmarks
+        self.misses = 0
+
+    def remember(
+        self, config: Any, read: list[Any], by_key: dict[Any, Any], ordered: list[Any]
+    ) -> None:
+        self.config, self.read, self.by_key, self.ordered = config, read, by_key, ordered
+
+
 class Memos:
     """One memo per stage: the slices of files the reducer went through, the reducer's
     applications, the view's, the report's rows, and those rows as Markdown cells and HTML."""
 
     def __init__(self) -> None:
         self.slices = Memo()
-        self.reduce = Memo()
+        self.reduce = ReduceMemo()
         self.view = Memo()
         self.rows = Memo()
         self.markdown = Memo()

@@ -6,16 +6,16 @@ it is made for (report/view.py). Everything that depends only on the text is che
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from itertools import chain
 from operator import attrgetter, itemgetter
-from typing import Any
 
 from jobledger.ledger.config import resolve_config
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, warning
-from jobledger.ledger.memo import Memos
+from jobledger.ledger.memo import Memos, ReduceMemo
 from jobledger.ledger.model import (
     NOTE,
     OTHER,
@@ -55,20 +55,113 @@ def reduce_slices(
     """The ledger's entries, as slices of its files' entries (loader.Walk) -> the ledger.
 
     `memos` (watch): a slice that is the very same as in the last build is not gone through
-    again, and an application whose events are the very same objects is not reduced again."""
+    again; when one file changed, only the applications with an event in its slice (before or
+    after the save) are looked at again; and an application whose events are the very same
+    objects is not reduced again. The result is always a whole build's."""
     if memos is not None:
         memos.slices.start(None)
     read = [_read_slice(*piece, memos) for piece in slices]
     config, diagnostics = resolve_config(entry for piece in read for entry in piece.settings)
-    stage_index = {stage.key: stage.index for stage in config.stages}
     roles = {role.key: role for role in config.roles}
-
-    # Each application's events, as the slices' groups that hold them (one group, mostly).
-    parts: dict[tuple[str, str], tuple[Event, ...] | list[tuple[Event, ...]]] = {}
+    context = (config, {stage.key: stage.index for stage in config.stages}, roles)
     for piece in read:
-        groups, unknown = piece.grouped(config)
-        diagnostics.extend(unknown)
-        for key, group in groups.items():
+        diagnostics.extend(piece.grouped(config)[1])  # unknown kinds
+    last = memos.reduce if memos is not None else None
+    changed = _changed_keys(last, read, config)
+    # Each application's reduction: the last build's (watch), if its events are the very same
+    # objects and the configuration is the same; made otherwise.
+    kept: dict[tuple[str, str], _Reduction] = {}
+    if last is not None and last.config == config:
+        kept = last.by_key
+    if changed is None:  # everything was gone through again
+        by_key: dict[tuple[str, str], _Reduction] = {}
+        for key, part in _parts(read, config).items():
+            by_key[key] = _reduction(key, part, kept.get(key), context, last)
+        ordered = sorted(((r.order, r.application) for r in by_key.values()), key=_ORDER)
+    else:  # watch, a file saved: only the applications with an event in what changed
+        assert last is not None
+        by_key = dict(kept)
+        ordered = [item for item in last.ordered if item[0][1] not in changed]
+        for key in changed:
+            events = _part_of(key, read, config)
+            if events is None:
+                by_key.pop(key, None)  # its last event went
+                continue
+            reduction = by_key[key] = _reduction(key, events, kept.get(key), context, last)
+            bisect.insort(ordered, (reduction.order, reduction.application), key=_ORDER)
+        # In the order a whole build meets the applications (their first event's file and
+        # line): the order of the diagnostics and of the name comparisons below.
+        by_key = {key: by_key[key] for key in _keys_in_order(read, config)}
+        last.hits += len(by_key) - len(changed & by_key.keys())
+    names: list[tuple[str, Event, int]] = []
+    application_diagnostics: list[Diagnostic] = []
+    for reduction in by_key.values():
+        diagnostics.extend(reduction.repeated)
+        application_diagnostics.extend(reduction.own)
+        names.append(reduction.name)
+    diagnostics.extend(application_diagnostics)
+    diagnostics.extend(_close_names(names, config))
+    if last is not None:
+        last.remember(config, read, by_key, ordered)
+    return Ledger(config, tuple(application for _, application in ordered)), diagnostics
+
+
+_ORDER = itemgetter(0)
+Part = tuple[Event, ...] | list[tuple[Event, ...]]
+
+
+class _Reduction:
+    """One application reduced: what the ledger and the diagnostics take from it, and the
+    events it was made from (their identities say whether it can be reused)."""
+
+    __slots__ = ("application", "identities", "name", "order", "own", "part", "repeated")
+
+    def __init__(
+        self,
+        part: Part,
+        identities: tuple[int, ...],
+        order: tuple[date, tuple[str, str]],
+        application: Application,
+        repeated: list[Diagnostic],
+        own: list[Diagnostic],
+        name: tuple[str, Event, int],
+    ) -> None:
+        self.part = part  # holds the events `identities` names
+        self.identities = identities
+        self.order, self.application = order, application
+        self.repeated, self.own, self.name = repeated, own, name
+
+
+def _reduction(
+    key: tuple[str, str],
+    part: Part,
+    before: _Reduction | None,
+    context: tuple[Config, dict[str, int], dict[str, Role]],
+    memo: ReduceMemo | None,
+) -> _Reduction:
+    grouped = part if isinstance(part, tuple) else tuple(chain.from_iterable(part))
+    identities = tuple(map(id, grouped)) if memo is not None else ()
+    if before is not None and before.identities == identities:
+        if memo is not None:
+            memo.hits += 1
+        return before
+    if memo is not None:
+        memo.misses += 1
+    config, stage_index, roles = context
+    events = sorted(grouped, key=_DATE)  # stable: same-date events keep file order
+    repeated = _repeated_lines(events) if len(events) > 1 else []
+    own: list[Diagnostic] = []
+    application = _reduce_one(events, config, stage_index, roles, own)
+    first = events[0]
+    name = (" | ".join(key), first, stage_index.get(first.kind, -1))
+    return _Reduction(part, identities, (first.date, key), application, repeated, own, name)
+
+
+def _parts(read: list[_Slice], config: Config) -> dict[tuple[str, str], Part]:
+    """Each application's events, as the slices' groups that hold them (one group, mostly)."""
+    parts: dict[tuple[str, str], Part] = {}
+    for piece in read:
+        for key, group in piece.grouped(config)[0].items():
             earlier = parts.get(key)
             if earlier is None:
                 parts[key] = group
@@ -76,41 +169,39 @@ def reduce_slices(
                 earlier.append(group)
             else:
                 parts[key] = [earlier, group]  # type: ignore[list-item]
+    return parts
 
-    memo = None if memos is None else memos.reduce
-    if memo is not None:
-        memo.start(config)
-    reduced: list[tuple[tuple[date, tuple[str, str]], Application]] = []
-    names: list[tuple[str, Event, int]] = []
-    application_diagnostics: list[Diagnostic] = []
-    for key, part in parts.items():
-        # The events' identities: a slice gone through again (a file saved) groups the same
-        # events into new tuples.
-        grouped = part if isinstance(part, tuple) else tuple(chain.from_iterable(part))
-        found: Any = None
-        if memo is not None:
-            identities = tuple(map(id, grouped))
-            found = memo.get(identities)
-        if found is None:
-            events = sorted(grouped, key=_DATE)  # stable: same-date events keep file order
-            repeated = _repeated_lines(events) if len(events) > 1 else []
-            own: list[Diagnostic] = []
-            application = _reduce_one(events, config, stage_index, roles, own)
-            first = events[0]
-            name = (" | ".join(key), first, stage_index.get(first.kind, -1))
-            # the value holds the groups its key names
-            found = (part, (first.date, key), application, repeated, own, name)
-            if memo is not None:
-                memo.put(identities, found)
-        _, order, application, repeated, own, name = found
-        diagnostics.extend(repeated)
-        application_diagnostics.extend(own)
-        reduced.append((order, application))
-        names.append(name)
-    diagnostics.extend(application_diagnostics)
-    diagnostics.extend(_close_names(names, config))
-    reduced.sort(key=itemgetter(0))
-    return Ledger(config, tuple(application for _, application in reduced)), diagnostics
+
+def _part_of(key: tuple[str, str], read: list[_Slice], config: Config) -> Part | None:
+    groups = [group for piece in read if (group := piece.grouped(config)[0].get(key))]
+    if not groups:
+        return None
+    return groups[0] if len(groups) == 1 else groups
+
+
+def _keys_in_order(read: list[_Slice], config: Config) -> dict[tuple[str, str], None]:
+    return dict.fromkeys(chain.from_iterable(piece.grouped(config)[0] for piece in read))
+
+
+def _changed_keys(
+    last: ReduceMemo | None, read: list[_Slice], config: Config
+) -> set[tuple[str, str]] | None:
+    """The applications with an event in a slice that is not the very same as in the last
+    build at its place (a saved file: the slice before and after), if that is all that
+    changed; None when everything must be gone through again (no last build, another
+    configuration, a file more or less, or most applications touched)."""
+    if last is None or last.config != config or len(last.read) != len(read):
+        return None
+    changed: set[tuple[str, str]] = set()
+    for before, now in zip(last.read, read, strict=True):
+        if before is now:
+            continue
+        old, new = before.grouped(config)[0], now.grouped(config)[0]
+        # An edit keeps the other lines' events (the very same objects): their groups compare
+        # equal element by element, by identity first.
+        changed.update(key for key, group in new.items() if old.get(key) != group)
+        changed.update(key for key in old if key not in new)
+    return changed if len(changed) * 4 < len(last.by_key) else None
 
 
 class _Slice:
@@ -159,7 +250,7 @@ def _group(
     known = frozenset(kinds)  # `kinds` keeps the order, for the hint
     diagnostics: list[Diagnostic] = []
     by_application: dict[tuple[str, str], list[Event]] = {}
-    keys: dict[tuple[str, str | None], tuple[str, str]] = {}
+    keys = _FOLDED
     for entry in entries:
         if type(entry) is not Event:
             continue
@@ -177,12 +268,18 @@ def _group(
         spelling = (entry.company, entry.title)
         key = keys.get(spelling)
         if key is None:  # an application's lines repeat one spelling: fold it once
-            key = keys[spelling] = identity(entry.company, entry.title)
+            key = identity(entry.company, entry.title)
+            if len(keys) < MAX_FOLDED:
+                keys[spelling] = key
         by_application.setdefault(key, []).append(entry)
     return {key: tuple(events) for key, events in by_application.items()}, diagnostics
 
 
 _DATE = attrgetter("date")
+# Each spelling's identity, folded once per process (a save in watch groups the whole file
+# again): a ledger has as many spellings as applications, give or take.
+_FOLDED: dict[tuple[str, str | None], tuple[str, str]] = {}
+MAX_FOLDED = 500_000
 
 
 def _reduce_one(
