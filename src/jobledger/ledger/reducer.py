@@ -73,11 +73,20 @@ def reduce_slices(
     kept: dict[tuple[str, str], _Reduction] = {}
     if last is not None and last.config == config:
         kept = last.by_key
-    if changed is None:  # everything was gone through again
-        by_key: dict[tuple[str, str], _Reduction] = {}
+    names: list[tuple[str, Event, int]] = []
+    application_diagnostics: list[Diagnostic] = []
+    ordered: list[tuple[tuple[date, tuple[str, str]], Application]] = []
+    by_key: dict[tuple[str, str], _Reduction] = {}
+    if changed is None:  # everything is gone through again
         for key, part in _parts(read, config).items():
-            by_key[key] = _reduction(key, part, kept.get(key), context, last)
-        ordered = sorted(((r.order, r.application) for r in by_key.values()), key=_ORDER)
+            reduction = _reduction(key, part, kept.get(key), context, last)
+            if last is not None:  # kept for the next build; else let go at once (memory)
+                by_key[key] = reduction
+            diagnostics.extend(reduction.repeated)
+            application_diagnostics.extend(reduction.own)
+            names.append(reduction.name)
+            ordered.append((reduction.order, reduction.application))
+        ordered.sort(key=_ORDER)
     else:  # watch, a file saved: only the applications with an event in what changed
         assert last is not None
         by_key = dict(kept)
@@ -93,12 +102,10 @@ def reduce_slices(
         # line): the order of the diagnostics and of the name comparisons below.
         by_key = {key: by_key[key] for key in _keys_in_order(read, config)}
         last.hits += len(by_key) - len(changed & by_key.keys())
-    names: list[tuple[str, Event, int]] = []
-    application_diagnostics: list[Diagnostic] = []
-    for reduction in by_key.values():
-        diagnostics.extend(reduction.repeated)
-        application_diagnostics.extend(reduction.own)
-        names.append(reduction.name)
+        for reduction in by_key.values():
+            diagnostics.extend(reduction.repeated)
+            application_diagnostics.extend(reduction.own)
+            names.append(reduction.name)
     diagnostics.extend(application_diagnostics)
     diagnostics.extend(_close_names(names, config))
     if last is not None:
@@ -122,8 +129,8 @@ class _Reduction:
         identities: tuple[int, ...],
         order: tuple[date, tuple[str, str]],
         application: Application,
-        repeated: list[Diagnostic],
-        own: list[Diagnostic],
+        repeated: Sequence[Diagnostic],
+        own: Sequence[Diagnostic],
         name: tuple[str, Event, int],
     ) -> None:
         self.part = part  # holds the events `identities` names
@@ -149,12 +156,14 @@ def _reduction(
         memo.misses += 1
     config, stage_index, roles = context
     events = sorted(grouped, key=_DATE)  # stable: same-date events keep file order
-    repeated = _repeated_lines(events) if len(events) > 1 else []
     own: list[Diagnostic] = []
     application = _reduce_one(events, config, stage_index, roles, own)
     first = events[0]
     name = (" | ".join(key), first, stage_index.get(first.kind, -1))
-    return _Reduction(part, identities, (first.date, key), application, repeated, own, name)
+    # Most applications have no diagnostic: one shared empty tuple, not two lists each.
+    repeated = (_repeated_lines(events) if len(events) > 1 else None) or ()
+    order = (first.date, key)
+    return _Reduction(part, identities, order, application, repeated, own or (), name)
 
 
 def _parts(read: list[_Slice], config: Config) -> dict[tuple[str, str], Part]:
@@ -250,7 +259,7 @@ def _group(
     known = frozenset(kinds)  # `kinds` keeps the order, for the hint
     diagnostics: list[Diagnostic] = []
     by_application: dict[tuple[str, str], list[Event]] = {}
-    keys = _FOLDED
+    keys: dict[tuple[str, str | None], tuple[str, str]] = {}
     for entry in entries:
         if type(entry) is not Event:
             continue
@@ -268,18 +277,12 @@ def _group(
         spelling = (entry.company, entry.title)
         key = keys.get(spelling)
         if key is None:  # an application's lines repeat one spelling: fold it once
-            key = identity(entry.company, entry.title)
-            if len(keys) < MAX_FOLDED:
-                keys[spelling] = key
+            key = keys[spelling] = identity(entry.company, entry.title)
         by_application.setdefault(key, []).append(entry)
     return {key: tuple(events) for key, events in by_application.items()}, diagnostics
 
 
 _DATE = attrgetter("date")
-# Each spelling's identity, folded once per process (a save in watch groups the whole file
-# again): a ledger has as many spellings as applications, give or take.
-_FOLDED: dict[tuple[str, str | None], tuple[str, str]] = {}
-MAX_FOLDED = 500_000
 
 
 def _reduce_one(
