@@ -19,6 +19,7 @@ import pytest
 from conftest import missing_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import escape
 
 from jobledger.ledger.diagnostics import Diagnostic, Severity
 from jobledger.pipeline import load_report
@@ -370,6 +371,36 @@ def test_a_template_directory_overrides_one_partial(tmp_path: Path, report: Repo
     )
     page = render_html(report, template=str(tmp_path))
     assert "<h2>Mine</h2>" in page and 'id="funnel"' in page
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_partial_of_the_users_may_place_the_rows_twice_and_loop_over_them(
+    tmp_path: Path, report: Report, split: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows' HTML goes wherever the table's partial puts it, as often; `applications`
+    is each application as the table shows it (made when asked for)."""
+    from jobledger import forks
+    from jobledger.render.html import html_chunks
+
+    if split:  # the rows made on two CPUs, as `report` makes them
+        monkeypatch.setattr(forks, "SPLIT_LEAST", 2)
+        monkeypatch.setattr(forks, "may_fork", lambda: True)
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "_applications.html.j2").write_text(
+        '<table class="mine">{{ application_rows }}</table>'
+        '<table class="mine">{{ application_rows }}</table>\n'
+        '<ol class="mine">{% for a in applications %}<li>{{ a.row.company }}: {{ a.status }}</li>'
+        "{% endfor %}</ol><p>{{ applications[-1].row.company }}</p>\n",
+        encoding="utf-8",
+    )
+    page = "".join(html_chunks(report, template=str(tmp_path), each=forks.split_map))
+    tables = re.findall(r'<table class="mine">(.*?)</table>', page, re.S)
+    assert len(tables) == 2 and tables[0] == tables[1]
+    assert tables[0].count("<tr data-role") == len(report.applications)
+    companies = [app.company for app in report.applications]
+    listed = re.findall(r'<ol class="mine">(.*?)</ol>', page, re.S)[0]
+    assert re.findall(r"<li>([^:<]*):", listed) == [escape(c) for c in companies]
+    assert f"<p>{escape(companies[-1])}</p>" in page
 
 
 def test_a_template_file_extends_the_report(tmp_path: Path, report: Report) -> None:

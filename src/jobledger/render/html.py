@@ -20,7 +20,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from typing import Any, ParamSpec
+from functools import partial
+from itertools import chain, islice
+from typing import Any, ParamSpec, overload
 
 from markupsafe import Markup, escape
 
@@ -200,19 +202,46 @@ def outcome_styles(report: Report) -> dict[str, str]:
     return {o.key: f"o{i % 6}" for i, o in enumerate(report.outcomes)}
 
 
-def _applications(report: Report, memo: Memo | None = None) -> list[tuple[AppRow, str | None]]:
-    """Each application as the table shows it, and with `memo` (watch) its row's HTML: both
-    are kept from the last build for a row that is the very same (ledger/memo.py). Without,
-    the HTML is made when the page is written out (html_chunks), and not kept."""
-    styles = outcome_styles(report) | {"active": "active", "accepted": "accepted"}
-    if memo is None:
-        return [(_app_row(app, styles), None) for app in report.applications]
+def _styles(report: Report) -> dict[str, str]:
+    return outcome_styles(report) | {"active": "active", "accepted": "accepted"}
+
+
+def _kept_rows(report: Report, memo: Memo) -> list[tuple[AppRow, str]]:
+    """Each application as the table shows it and its row's HTML, kept from the last build
+    (watch) for a row that is the very same (ledger/memo.py)."""
+    styles = _styles(report)
     memo.start(tuple(styles.items()))  # the markers' classes follow the declared outcomes
     return [memo.get_or_make(id(app), _kept_row, app, styles)[1:] for app in report.applications]
 
 
+class _AppRows(Sequence[AppRow]):
+    """The applications as the table shows them, each made when asked for: the page's own
+    template only asks whether there are any, and each row's HTML is made from its
+    application (html_chunks), half of them in another process."""
+
+    def __init__(self, applications: Sequence[ApplicationRow], styles: dict[str, str]) -> None:
+        self.applications, self.styles = applications, styles
+
+    def __len__(self) -> int:
+        return len(self.applications)
+
+    @overload
+    def __getitem__(self, index: int) -> AppRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[AppRow]: ...
+    def __getitem__(self, index: int | slice) -> AppRow | Sequence[AppRow]:
+        if isinstance(index, slice):
+            return [_app_row(app, self.styles) for app in self.applications[index]]
+        return _app_row(self.applications[index], self.styles)
+
+
+def _status(app: ApplicationRow) -> str:
+    """The application's status as the table's filter has it."""
+    return INFERRED if app.status.inferred else app.status.key
+
+
 def _app_row(app: ApplicationRow, styles: dict[str, str]) -> AppRow:
-    status = INFERRED if app.status.inferred else app.status.key
+    status = _status(app)
     return AppRow(
         row=app,
         status=status,
@@ -224,6 +253,10 @@ def _app_row(app: ApplicationRow, styles: dict[str, str]) -> AppRow:
 def _kept_row(app: ApplicationRow, styles: dict[str, str]) -> tuple[ApplicationRow, AppRow, str]:
     shown = _app_row(app, styles)
     return app, shown, _row_html(shown)  # the first holds the row its key names
+
+
+def _application_html(app: ApplicationRow, styles: dict[str, str]) -> str:
+    return _row_html(_app_row(app, styles))
 
 
 # What Jinja's autoescape (MarkupSafe) writes for each character that HTML gives a meaning to.
@@ -284,17 +317,18 @@ def _row_html(a: AppRow) -> str:
     )
 
 
-def _filters(report: Report, rows: Sequence[AppRow]) -> dict[str, list[Choice]]:
+def _filters(report: Report) -> dict[str, list[Choice]]:
     """Choices for the table's selects: only values some application has, in ledger order."""
     roles = [(g.role.key, g.role.label) for g in report.groups]
     statuses = [("active", "active"), ("accepted", "accepted")]
     statuses += [(o.key, o.label.lower()) for o in report.outcomes]
     statuses.append((INFERRED, "ghosted (inferred)"))
     stages = [(s.key, s.label) for s in report.stages]
+    apps = report.applications
     counted = {
-        "role": Counter([row.row.role.key for row in rows]),
-        "status": Counter([row.status for row in rows]),
-        "stage": Counter([row.row.stage.key for row in rows]),
+        "role": Counter([app.role.key for app in apps]),
+        "status": Counter([_status(app) for app in apps]),
+        "stage": Counter([app.stage.key for app in apps]),
     }
 
     def choices(pairs: Sequence[tuple[str, str]], field: str) -> list[Choice]:
@@ -349,7 +383,7 @@ def page_context(report: Report, rows: Sequence[AppRow]) -> dict[str, Any]:
         "replies": replies,
         "applications": rows,
         "application_rows": Markup(ROWS_MARKER),
-        "filters": _filters(report, rows),
+        "filters": _filters(report),
     }
 
 
@@ -386,8 +420,24 @@ def html_chunks(
     if report is None:
         yield _with_policy(render_template(REPORT_TEMPLATE, template, **context))
         return
-    shown = _applications(report, rows)
-    context |= page_context(report, [row for row, _ in shown])
+    if rows is not None:  # watch: the rows and their HTML kept from the last build
+        kept = _kept_rows(report, rows)
+        context |= page_context(report, [row for row, _ in kept])
+
+        def rows_html() -> Iterator[str]:
+            return (html for _, html in kept)
+
+    else:
+        styles = _styles(report)
+        context |= page_context(report, _AppRows(report.applications, styles))
+
+        def rows_html() -> Iterator[str]:
+            return iter(each(partial(_application_html, styles=styles), report.applications))
+
+    # The rows are started before the page is rendered: with forks.split_map, the second half
+    # is made meanwhile in another process.
+    made = rows_html()
+    started = tuple(islice(made, 1))
     page = _with_policy(render_template(REPORT_TEMPLATE, template, **context))
     # The rows go in last: a big page (20 MB for 36,000 applications) is then not scanned for
     # control characters, style and script blocks, and the policy's placeholder, nor copied,
@@ -395,12 +445,8 @@ def html_chunks(
     # <style> or <script>.
     first, *rest = page.split(ROWS_MARKER)
     yield first
-    for after in rest:  # where the template puts the rows (once, unless it is the user's)
-        if rows is None:
-            yield from each(_row_html, [row for row, _ in shown])
-        else:
-            for row, html in shown:
-                yield _row_html(row) if html is None else html
+    for number, after in enumerate(rest):  # where the rows go: once, unless in the user's
+        yield from chain(started, made) if number == 0 else rows_html()
         yield after
 
 
