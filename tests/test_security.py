@@ -96,6 +96,18 @@ def test_markdown_keeps_its_tables_and_has_no_html(ledger: Path) -> None:
     assert not any(c in text for c in BIDI + "\x1b\x07")
 
 
+def test_markdown_tables_put_in_after_the_render_are_what_the_template_makes(
+    ledger: Path,
+) -> None:
+    """The built-in report puts its two big tables in once the template is rendered, each
+    cell cleaned when it was made; made by the template itself (as with a --template of the
+    user's), the text is the very same."""
+    import jobledger.render
+
+    built_in = Path(jobledger.render.__file__).parent / "templates" / "report.md.j2"
+    assert run(ledger, "report") == run(ledger, "report", "--template", str(built_in))
+
+
 def test_csv_cells_cannot_start_a_formula(ledger: Path) -> None:
     rows = list(csv.reader(io.StringIO(run(ledger, "export", "--format", "csv"))))
     cells = [cell for row in rows[1:] for cell in row]

@@ -7,6 +7,7 @@ by row from a template, and building lists in Jinja is computing in the template
 
 from __future__ import annotations
 
+from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
 from jobledger.ledger.memo import Memo
 from jobledger.records import record
 from jobledger.render.templates import render_template
@@ -31,13 +32,31 @@ def render_markdown(
         from jobledger.render.mermaid import render_mermaid
 
         diagram = render_mermaid(report) or None
-    return render_template(
+    cells = _row_cells(report, rows)
+    if template is not None:
+        tables = MarkdownTables(report, cells)
+        return render_template(
+            "report.md.j2", template, report=report, tables=tables, mermaid=diagram
+        )
+    # The built-in template places the two tables of one or more rows per application where
+    # they go in, once it is rendered: 7 MB of them for 36,000 applications are then not
+    # searched for control characters as text: each cell was, when it was made (and kept).
+    text = render_template(
         "report.md.j2",
-        template,
+        None,
         report=report,
-        tables=MarkdownTables(report, _row_cells(report, rows)),
+        tables=MarkdownTables(report, cells, spliced=True),
         mermaid=diagram,
     )
+    tables = MarkdownTables(report, cells)
+    text = text.replace(APPLICATIONS_MARKER, tables.applications(), 1)
+    return text.replace(COMMENTS_MARKER, tables.comments(), 1)
+
+
+# Where the built-in template's two big tables go: tags, which Markdown-escaped ledger text
+# cannot make ('<' is written '\<').
+APPLICATIONS_MARKER = "<jobledger-applications>"
+COMMENTS_MARKER = "<jobledger-comments>"
 
 
 @record
@@ -46,6 +65,7 @@ class MarkdownTables:
 
     report: Report
     cells: list[_RowCells]  # each application's, in order
+    spliced: bool = False  # the two big tables as markers, put in after the render
 
     def pipeline(self) -> str:
         pipeline = self.report.pipeline
@@ -124,10 +144,14 @@ class MarkdownTables:
 
     def comments(self) -> str:
         """Every event that carries a comment, application by application, in date order."""
+        if self.spliced:
+            return COMMENTS_MARKER
         rows = [row for cells in self.cells for row in cells.comments]
         return md_text_table(["Application", "Date", "Event", "Comment"], rows)
 
     def applications(self) -> str:
+        if self.spliced:
+            return APPLICATIONS_MARKER
         rows = [cells.application for cells in self.cells]
         return md_text_table(["Application", "Role", "Stage", "Status", "First", "Last"], rows)
 
@@ -143,8 +167,17 @@ class _Labels(dict[str, str]):
     """Text that repeats from row to row (a role, a stage, a status), escaped once."""
 
     def __missing__(self, text: str) -> str:
-        escaped = self[text] = md(text)
+        escaped = self[text] = _cell(text)
         return escaped
+
+
+def _cell(text: str | None) -> str:
+    """Ledger text for a cell: escaped, its control and bidi characters as U+FFFD, as
+    render_template would make them (one character for one: the padding stays true)."""
+    escaped = md(text)
+    if CONTROL_CHARACTERS.search(escaped) is None:
+        return escaped
+    return CONTROL_CHARACTERS.sub("\ufffd", escaped)
 
 
 @record
@@ -157,7 +190,7 @@ class _RowCells:
 
     @classmethod
     def of(cls, a: ApplicationRow, labels: _Labels) -> _RowCells:
-        name = md(a.name)
+        name = _cell(a.name)
         application = (
             name,
             labels[a.role.label],
@@ -167,7 +200,7 @@ class _RowCells:
             a.last_date.isoformat(),
         )
         comments = tuple(
-            (name, h.date.isoformat(), labels[h.kind], md(h.comment))
+            (name, h.date.isoformat(), labels[h.kind], _cell(h.comment))
             for h in a.history
             if h.comment
         )
