@@ -508,7 +508,7 @@ EDITS = st.lists(
         st.sampled_from(
             [
                 "2026-02-10 applied Acme",  # an application in both files
-                "2026-02-11 screen Beta | Dev  #x",
+                "2026-02-11 phone Beta | Dev  #x",
                 "2026-02-12 rejected Gamma",  # after an outcome: an error where it has one
                 "2026-02-13 aplied Delta",  # an unknown kind: an error
                 "2026-01-05 applied Eps 3",  # the same line as one already there
@@ -567,7 +567,7 @@ def test_any_sequence_of_saves_builds_what_a_fresh_build_does(
                     del lines[min(at, len(lines) - 1)]
                 elif lines:
                     at = min(at, len(lines) - 1)
-                    lines[at] = lines[at].replace("applied", "screen", 1)
+                    lines[at] = lines[at].replace("applied", "phone", 1)
                 text = "\n".join(lines) + "\n"
             path.write_text(text, encoding="utf-8")
             kept = load_report(paths, AS_OF, files_cache=cache, memos=memos)

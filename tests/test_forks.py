@@ -121,3 +121,32 @@ def test_the_reports_rows_made_on_two_cpus_are_the_same(
         page = "".join(html.html_chunks(rep, each=forks.split_map))
         assert page == html.render_html(rep)
     assert len(split) == 4
+
+
+def test_a_command_started_with_standard_streams_closed_loses_nothing(tmp_path: Path) -> None:
+    """Started with stdin and stdout closed (`<&- >&-`), the process's own files take their
+    numbers (the cache's directory, the spooled rows): a child must keep them, not replace
+    them with /dev/null as it does a terminal or a pipe. It had written half a report, and
+    no parse to the cache, and exited 0."""
+    import subprocess
+    import sys
+
+    from conftest import cli_env
+
+    ledger = tmp_path / "big.jobs"
+    lines = [f"2026-02-{n % 28 + 1:02d} applied Acme {n} | Engineer\n" for n in range(4_500)]
+    ledger.write_text("".join(lines), encoding="utf-8")
+    assert len(lines) >= forks.SPLIT_LEAST
+    out = tmp_path / "out.json"
+    cache = tmp_path / "cache"
+    script = '"$0" -m jobledger report "$1" --as-of 2026-03-15 --format json -o "$2" <&- >&-'
+    done = subprocess.run(
+        ["bash", "-c", script, sys.executable, str(ledger), str(out)],
+        env=cli_env({"XDG_CACHE_HOME": str(cache), "JOBLEDGER_NO_CACHE": None}),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads(out.read_text("utf-8"))["applications"]) == 4_500
+    assert list(cache.rglob("parse*"))  # written by the other child

@@ -403,6 +403,23 @@ def test_a_partial_of_the_users_may_place_the_rows_twice_and_loop_over_them(
     assert f"<p>{escape(companies[-1])}</p>" in page
 
 
+def test_a_template_of_the_users_gets_a_list_and_its_errors_are_usage_errors(
+    tmp_path: Path, run_cli: Any
+) -> None:
+    (tmp_path / "html").mkdir()
+    partial = tmp_path / "html" / "_applications.html.j2"
+    partial.write_text("<p>{{ (applications + []) | length }} rows</p>\n", encoding="utf-8")
+    done = run_cli("report", EXAMPLE, "--as-of", "2026-03-15", "--format", "html",
+                   "--template", tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"<p>\d+ rows</p>", done.stdout)
+    partial.write_text('{{ 1 + "a" }}\n', encoding="utf-8")
+    done = run_cli("report", EXAMPLE, "--as-of", "2026-03-15", "--format", "html",
+                   "--template", tmp_path)  # fmt: skip
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith(f"jobledger: template {tmp_path}: TypeError"), done.stderr
+
+
 def test_a_template_file_extends_the_report(tmp_path: Path, report: Report) -> None:
     mine = tmp_path / "mine.html.j2"
     mine.write_text(

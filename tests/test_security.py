@@ -108,6 +108,23 @@ def test_markdown_tables_put_in_after_the_render_are_what_the_template_makes(
     assert run(ledger, "report") == run(ledger, "report", "--template", str(built_in))
 
 
+def test_no_ledger_text_can_move_the_markdown_tables(tmp_path: Path) -> None:
+    """The tables go in where markers stand after the render; the Mermaid block is not
+    escaped, so a label that wrote a fixed marker there took the table in."""
+    import jobledger.render
+
+    path = tmp_path / "m.jobs"
+    path.write_text(
+        'outcome rejected "<jobledger-applications> <jobledger-comments>"\n'
+        "2026-02-01 applied Acme | Dev ; hi\n2026-02-05 rejected Acme | Dev\n",
+        encoding="utf-8",
+    )
+    built_in = Path(jobledger.render.__file__).parent / "templates" / "report.md.j2"
+    made = run(path, "report", "--mermaid")
+    assert made == run(path, "report", "--mermaid", "--template", str(built_in))
+    assert made.count("| Acme — Dev") == 2  # its row in the applications and comments tables
+
+
 def test_csv_cells_cannot_start_a_formula(ledger: Path) -> None:
     rows = list(csv.reader(io.StringIO(run(ledger, "export", "--format", "csv"))))
     cells = [cell for row in rows[1:] for cell in row]

@@ -101,7 +101,7 @@ def test_sigterm_in_the_middle_of_a_rebuild(tmp_path: Path, run_cli: RunCli) -> 
         before = read(out)
         assert "**30000** tracked" in before
         # Every line changes: no block of the parse, no application is kept from the last build.
-        ledger.write_text(big_ledger(30_000).replace(" applied ", " screen "))
+        ledger.write_text(big_ledger(30_000).replace(" applied ", " phone "))
         time.sleep(0.35)  # the 150 ms debounce, then well into the rebuild
         rebuilt = len(watch.rebuilds())
         assert watch.stop(signum=signal.SIGTERM) == 0

@@ -3,8 +3,8 @@
 half of a big report's rows (`split_map`, which `jobledger report` gives the renderers).
 
 A child runs one function and leaves with `os._exit`: none of the parent's code runs in it
-after that (no atexit handler, no buffered output written twice). It gets no terminal: a
-child has nothing to say, and `jobledger report | less` must not wait for one.
+after that (no atexit handler, no buffered output written twice). It gets no terminal nor
+pipe: a child has nothing to say, and `jobledger report | less` must not wait for one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import codecs
 import contextlib
 import os
 import signal
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, Protocol, TypeVar
@@ -50,13 +51,27 @@ def start(work: Callable[[], object], close: Iterable[int] = ()) -> int | None:
                 os.close(descriptor)
             quiet = os.open(os.devnull, os.O_RDWR)
             for standard in (0, 1, 2):
-                os.dup2(quiet, standard)
+                if _a_stream(standard):  # not a file of ours: a process started with one
+                    os.dup2(quiet, standard)  # of them closed has our files there
             work()
             status = 0
         finally:
             os._exit(status)
-    signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    except BaseException:  # a Ctrl-C that came during the fork: no child left behind
+        stop(pid)
+        raise
     return pid
+
+
+def _a_stream(descriptor: int) -> bool:
+    """Is this descriptor a terminal, a pipe or a socket (what a reader may wait on)?"""
+    try:
+        mode = os.fstat(descriptor).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def wait(pid: int) -> int:

@@ -217,7 +217,8 @@ def _kept_rows(report: Report, memo: Memo) -> list[tuple[AppRow, str]]:
 class _AppRows(Sequence[AppRow]):
     """The applications as the table shows them, each made when asked for: the page's own
     template only asks whether there are any, and each row's HTML is made from its
-    application (html_chunks), half of them in another process."""
+    application (html_chunks), half of them in another process. A template of the user's
+    gets them as a list."""
 
     def __init__(self, applications: Sequence[ApplicationRow], styles: dict[str, str]) -> None:
         self.applications, self.styles = applications, styles
@@ -429,7 +430,10 @@ def html_chunks(
 
     else:
         styles = _styles(report)
-        context |= page_context(report, _AppRows(report.applications, styles))
+        shown: Sequence[AppRow] = _AppRows(report.applications, styles)
+        if template is not None:  # a template of the user's may do anything a list can
+            shown = list(shown)
+        context |= page_context(report, shown)
 
         def rows_html() -> Iterator[str]:
             return iter(each(partial(_application_html, styles=styles), report.applications))

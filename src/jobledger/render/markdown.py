@@ -7,6 +7,8 @@ by row from a template, and building lists in Jinja is computing in the template
 
 from __future__ import annotations
 
+import os
+
 from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
 from jobledger.ledger.memo import Memo
 from jobledger.records import record
@@ -41,22 +43,19 @@ def render_markdown(
     # The built-in template places the two tables of one or more rows per application where
     # they go in, once it is rendered: 7 MB of them for 36,000 applications are then not
     # searched for control characters as text: each cell was, when it was made (and kept).
+    # Where they go: tags no ledger text can make, escaped or not (the Mermaid block is not).
+    token = os.urandom(8).hex()
+    applications, comments = f"<applications-{token}>", f"<comments-{token}>"
     text = render_template(
         "report.md.j2",
         None,
         report=report,
-        tables=MarkdownTables(report, cells, spliced=True),
+        tables=MarkdownTables(report, cells, markers=(applications, comments)),
         mermaid=diagram,
     )
     tables = MarkdownTables(report, cells)
-    text = text.replace(APPLICATIONS_MARKER, tables.applications(), 1)
-    return text.replace(COMMENTS_MARKER, tables.comments(), 1)
-
-
-# Where the built-in template's two big tables go: tags, which Markdown-escaped ledger text
-# cannot make ('<' is written '\<').
-APPLICATIONS_MARKER = "<jobledger-applications>"
-COMMENTS_MARKER = "<jobledger-comments>"
+    text = text.replace(applications, tables.applications(), 1)
+    return text.replace(comments, tables.comments(), 1)
 
 
 @record
@@ -65,7 +64,8 @@ class MarkdownTables:
 
     report: Report
     cells: list[_RowCells]  # each application's, in order
-    spliced: bool = False  # the two big tables as markers, put in after the render
+    # The two big tables as these markers (applications, comments), put in after the render.
+    markers: tuple[str, str] | None = None
 
     def pipeline(self) -> str:
         pipeline = self.report.pipeline
@@ -144,14 +144,14 @@ class MarkdownTables:
 
     def comments(self) -> str:
         """Every event that carries a comment, application by application, in date order."""
-        if self.spliced:
-            return COMMENTS_MARKER
+        if self.markers is not None:
+            return self.markers[1]
         rows = [row for cells in self.cells for row in cells.comments]
         return md_text_table(["Application", "Date", "Event", "Comment"], rows)
 
     def applications(self) -> str:
-        if self.spliced:
-            return APPLICATIONS_MARKER
+        if self.markers is not None:
+            return self.markers[0]
         rows = [cells.application for cells in self.cells]
         return md_text_table(["Application", "Role", "Stage", "Status", "First", "Last"], rows)
 

@@ -100,4 +100,8 @@ def render_template(name: str, template: str | None, **context: Any) -> str:
             else template
         )
         raise UsageError(f"template {where}: {exc}") from None
+    except Exception as exc:  # `{{ 1 + "a" }}` in a template of the user's: theirs to fix
+        if template is None:
+            raise
+        raise UsageError(f"template {template}: {type(exc).__name__}: {exc}") from None
     return CONTROL_CHARACTERS.sub("\ufffd", text)
