@@ -156,18 +156,13 @@ def _parse(text: str, path: str, first_line: int = 1) -> ParseResult:
     parsed by Lark, so that every diagnostic is exactly Lark's."""
     runs = _runs(text)
     patterns = terminal_patterns()
-    if len(runs) == 1:
-        quick = quick_lines(text, path, first_line, patterns)
-        if quick is None:
-            return _parse_with_lark(text, path, first_line)
-        return ParseResult(quick, ())
     entries: list[Entry] = []
     for run, line in runs:
         quick = quick_lines(run, path, first_line + line - 1, patterns)
         if quick is None:
             parsed = _parse_with_lark(run, path, first_line + line - 1)
-            if parsed.diagnostics:
-                return _parse_with_lark(text, path, first_line)
+            if parsed.diagnostics:  # the whole text by Lark, unless the run was all of it
+                return parsed if len(runs) == 1 else _parse_with_lark(text, path, first_line)
             quick = parsed.entries
         entries.extend(quick)
     return ParseResult(tuple(entries), ())

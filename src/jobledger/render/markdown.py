@@ -11,7 +11,7 @@ import os
 
 from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
 from jobledger.ledger.memo import Memo
-from jobledger.records import record
+from jobledger.records import record, replace
 from jobledger.render.templates import render_template
 from jobledger.render.text import days, md, md_table, md_text_table
 from jobledger.report.model import ApplicationRow, AttentionItem, Report
@@ -34,9 +34,8 @@ def render_markdown(
         from jobledger.render.mermaid import render_mermaid
 
         diagram = render_mermaid(report) or None
-    cells = _row_cells(report, rows)
+    tables = MarkdownTables(report, _row_cells(report, rows))
     if template is not None:
-        tables = MarkdownTables(report, cells)
         return render_template(
             "report.md.j2", template, report=report, tables=tables, mermaid=diagram
         )
@@ -50,10 +49,9 @@ def render_markdown(
         "report.md.j2",
         None,
         report=report,
-        tables=MarkdownTables(report, cells, markers=(applications, comments)),
+        tables=replace(tables, markers=(applications, comments)),
         mermaid=diagram,
     )
-    tables = MarkdownTables(report, cells)
     text = text.replace(applications, tables.applications(), 1)
     return text.replace(comments, tables.comments(), 1)
 
