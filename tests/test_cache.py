@@ -450,7 +450,7 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
     exactly the report and diagnostics a fresh build gives, whatever changed in between."""
     from jobledger.ledger.memo import Memos
     from jobledger.pipeline import load_report
-    from jobledger.render.html import render_html
+    from jobledger.render.html import content_security_policy, encoded_page, render_html
     from jobledger.render.markdown import render_markdown
     from jobledger.report.build import ReportOptions
 
@@ -472,7 +472,11 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
         markdown = render_markdown(fresh.report)
         assert render_markdown(kept.report, rows=memos.markdown) == markdown
         page = render_html(fresh.report)
-        assert render_html(kept.report, rows=memos.html) == page
+        assert encoded_page(kept.report, memos.html).body == page.encode("utf-8")
+        live = render_html(fresh.report, live=True, report_time="14:02")
+        served = encoded_page(kept.report, memos.html, live=True, report_time="14:02")
+        assert served.body == live.encode("utf-8")
+        assert served.csp == content_security_policy(live)
         return True
 
     assert same() and same()

@@ -218,3 +218,66 @@ def test_a_filtered_report_is_the_report_of_the_selected_applications(
     only = replace(ledger, applications=tuple(a for a in ledger.applications if id(a) in chosen))
     alone = build_report(only, ReportOptions(AS_OF))
     assert replace(filtered, filters=NO_FILTERS) == alone
+
+
+sourced_lines = st.tuples(
+    lines,
+    st.sampled_from(["", "\n  source: Referral", "\n  source: referral", "\n  source: Board"]),
+).map("".join)
+sourced_ledgers = st.lists(sourced_lines, max_size=40).map(
+    lambda body: 'role swe "SWE"\nrole devrel "DevRel"\n' + "\n".join(body) + "\n"
+)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(sourced_ledgers)
+def test_times_sources_and_follow_ups_equal_a_plain_count(text: str) -> None:
+    """The report counts these in C, over precomputed fields of each application's state;
+    here they are counted again one application at a time, from their definitions."""
+    ledger, _ = reduce_entries(parse_text(text, "p.jobs").entries)
+    rep = build_report(ledger, ReportOptions(AS_OF))
+    apps = view_at(ledger, AS_OF).applications
+    config = ledger.config
+    replies = sorted(
+        (app.reply.date - app.applied.date).days
+        for app in apps
+        if app.applied is not None and app.reply is not None
+    )
+    assert rep.timing.first_reply.days == tuple(replies)
+    stays: dict[str, list[int]] = {}
+    for app in apps:
+        for stage, days in app.stays:
+            stays.setdefault(config.stages[stage].key, []).append(days)
+    for row in rep.timing.stages:
+        kept = sorted(stays.get(row.stage.key, []))
+        assert row.count == len(kept)
+        if kept:
+            middle = len(kept) // 2
+            expected = kept[middle] if len(kept) % 2 else (kept[middle - 1] + kept[middle]) / 2
+            assert row.median_days == expected
+    by_source: dict[str, list[int]] = {}
+    first_spelling: dict[str, str] = {}
+    for app in apps:
+        source = app.application.meta.get("source")
+        if source and app.applied is not None:
+            first_spelling.setdefault(source.casefold(), source)
+            by_source.setdefault(source.casefold(), []).append(app.replied)
+    assert {(s.source, s.applied, s.replied) for s in rep.sources} == {
+        (first_spelling[key], len(seen), sum(seen)) for key, seen in by_source.items()
+    }
+    weeks = {w.start: w.count for w in rep.activity if w.count}
+    applied_days = [app.applied.date for app in apps if app.applied is not None]
+    for monday, count in weeks.items():
+        assert count == sum(1 for d in applied_days if 0 <= (d - monday).days < 7)
+    assert sum(weeks.values()) == len(applied_days)
+    waiting = [
+        app.application
+        for app in apps
+        if app.status.key == "active"
+        and not app.scheduled
+        and config.base <= app.stage.index < config.waiting_end
+        and (AS_OF - app.last_heard).days >= config.follow_up_after
+    ]
+    assert sorted((a.company, a.title or "") for a in waiting) == sorted(
+        (item.company, item.title or "") for item in rep.attention.follow_up
+    )

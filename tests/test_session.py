@@ -37,7 +37,7 @@ def test_a_clean_build_shows_the_report(tmp_path: Path) -> None:
     outputs = session.step(load_report([str(tmp_path / "hunt.jobs")], DAY), "09:00:00")
     assert outputs.report is not None and outputs.report.totals.tracked == 3
     assert outputs.errors == 0 and outputs.problems == ""
-    assert "<h1>Watch test</h1>" in outputs.text
+    assert "<h1>Watch test</h1>" in outputs.text.decode()
     assert outputs.page is None  # not serving
     assert session.last_good is outputs.report and session.last_good_at == "09:00:00"
 
@@ -50,11 +50,12 @@ def test_errors_show_over_the_last_good_report(tmp_path: Path) -> None:
     outputs = session.step(load_report([str(ledger)], DAY), "09:05:00")
     assert outputs.report is None and outputs.errors == 1
     assert "unknown kind 'appled'" in outputs.problems
-    assert "Stale: showing the report from 09:00:00" in outputs.text
-    assert "<h1>Watch test</h1>" in outputs.text  # the last good report, under the banner
+    written = outputs.text.decode()
+    assert "Stale: showing the report from 09:00:00" in written
+    assert "<h1>Watch test</h1>" in written  # the last good report, under the banner
     assert outputs.page is not None
     served = outputs.page.body.decode()
-    assert 'new EventSource("/events")' in served and "EventSource" not in outputs.text
+    assert 'new EventSource("/events")' in served and "EventSource" not in written
     assert session.last_good_at == "09:00:00"
 
 
@@ -63,8 +64,9 @@ def test_markdown_errors_come_first_in_a_fence(tmp_path: Path) -> None:
     session = session_for(tmp_path, "md", serve=True)
     ledger.write_text("2026-03-01 appled X\n", encoding="utf-8")
     outputs = session.step(load_report([str(ledger)], DAY), "09:00:00")
-    assert outputs.text.startswith("**jobledger: 1 error in the ledger; no report yet.**")
-    assert "```text\n" in outputs.text
+    written = outputs.text.decode()
+    assert written.startswith("**jobledger: 1 error in the ledger; no report yet.**")
+    assert "```text\n" in written
     assert outputs.page is not None and b"No report yet" in outputs.page.body
 
 

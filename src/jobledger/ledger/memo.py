@@ -11,8 +11,14 @@ part of the generation, and a change of it forgets everything.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from itertools import compress
+from operator import itemgetter, not_
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+_V = TypeVar("_V")
+_VALUE = itemgetter(1)
 
 
 class Memo:
@@ -46,14 +52,43 @@ class Memo:
     def put(self, key: Hashable, value: Any) -> None:
         self._current[key] = value
 
-    def get_or_make(self, key: Hashable, make: Callable[..., Any], *args: Any) -> Any:
-        """What is kept for `key`, or `make(*args)`, then kept. The value must hold the object
-        `key` names (an identity), so that the identity is not reused while it is kept."""
-        found = self.get(key)
-        if found is None:
-            found = make(*args)
-            self._current[key] = found
-        return found
+
+class ObjectMemo:
+    """A value made from each of a build's objects (applications, their states, their rows),
+    by identity: the value made for the very same object in an earlier build is reused."""
+
+    def __init__(self) -> None:
+        self.generation: Hashable = None
+        self._kept: dict[int, tuple[Any, Any]] = {}  # id(object) -> (object, value)
+        self.hits = 0  # for tests and benchmarks
+        self.misses = 0
+
+    def start(self, generation: Hashable) -> None:
+        """A new build; a different `generation` (configuration, date) forgets everything."""
+        if generation != self.generation:
+            self._kept = {}
+            self.generation = generation
+
+    def each(self, objects: Sequence[_T], make: Callable[[_T], _V]) -> list[_V]:
+        """`make(o)` for each of `objects`, or the value kept for `o`. The whole build's use of
+        the memo in one call, so that the look-ups run at C speed (36,000 of them in a few ms
+        on a save), and only the misses in Python."""
+        keys = list(map(id, objects))
+        kept = self._kept
+        found: list[tuple[_T, _V] | None] = list(map(kept.get, keys))
+        missed = 0
+        if not all(found):  # a pair is never false: only a miss (None) is
+            for at in compress(range(len(found)), map(not_, found)):
+                subject = objects[at]
+                found[at] = kept[keys[at]] = (subject, make(subject))
+                missed += 1
+        # What no build uses any more (an application before its save) is let go once it is
+        # a fifth of what is kept; until then it holds its object, so its id is not reused.
+        if len(kept) * 4 > len(keys) * 5 + 256:
+            self._kept = dict(zip(keys, found, strict=True))  # type: ignore[arg-type]
+        self.hits += len(keys) - missed
+        self.misses += missed
+        return list(map(_VALUE, found))  # type: ignore[arg-type]
 
 
 class ReduceMemo:
@@ -82,7 +117,7 @@ class Memos:
     def __init__(self) -> None:
         self.slices = Memo()
         self.reduce = ReduceMemo()
-        self.view = Memo()
-        self.rows = Memo()
-        self.markdown = Memo()
-        self.html = Memo()
+        self.view = ObjectMemo()
+        self.rows = ObjectMemo()
+        self.markdown = ObjectMemo()
+        self.html = ObjectMemo()

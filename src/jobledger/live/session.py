@@ -28,7 +28,7 @@ from jobledger.live.server import Page
 from jobledger.live.watcher import Targets
 from jobledger.pipeline import Result, cyclic_gc_paused, is_ledger_file, load_report
 from jobledger.records import record, replace
-from jobledger.render.html import content_security_policy, render_html, render_text_page
+from jobledger.render.html import content_security_policy, encoded_page, render_text_page
 from jobledger.render.markdown import render_markdown
 from jobledger.report.build import ReportOptions
 from jobledger.report.filters import filter_problems
@@ -41,7 +41,7 @@ FULL_COLLECTION_EVERY = 32  # builds (see rebuild)
 class Outputs:
     """What one build shows."""
 
-    text: str  # OUT's new content
+    text: bytes  # OUT's new content, UTF-8
     page: Page | None  # the served page (None when not serving)
     problems: str  # the diagnostics as the terminal shows them ("" if none)
     errors: int  # all of them, not only those shown
@@ -112,32 +112,33 @@ class WatchSession:
         problems = render_text(result.diagnostics) if result.diagnostics else ""
         page: Page | None = None
         if self.fmt == "html":
-            text = render_html(
+            text = encoded_page(
                 report,
+                self.memos.html,
                 template=self.template,
                 diagnostics=result.diagnostics,
                 report_time=report_time,
                 counts=counts,
-                rows=self.memos.html,
-            )
+            ).body
             if self.serve:
-                live = render_html(
+                live = encoded_page(
                     report,
+                    self.memos.html,
                     template=self.template,
                     diagnostics=result.diagnostics,
                     live=True,
                     report_time=report_time,
                     counts=counts,
-                    rows=self.memos.html,
                 )
-                page = Page(live.encode("utf-8"), csp=content_security_policy(live))
+                page = Page(live.body, csp=live.csp)
         else:
             body = (
                 render_markdown(report, self.template, rows=self.memos.markdown)
                 if report is not None
                 else ""
             )
-            text = _markdown_with_errors(body, problems, result.error_count, self.last_good_at)
+            markdown = _markdown_with_errors(body, problems, result.error_count, self.last_good_at)
+            text = markdown.encode("utf-8")
             if self.serve:
                 shown = render_text_page(
                     body,

@@ -8,9 +8,10 @@ by row from a template, and building lists in Jinja is computing in the template
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
-from jobledger.ledger.memo import Memo
+from jobledger.ledger.memo import ObjectMemo
 from jobledger.records import record, replace
 from jobledger.render.templates import render_template
 from jobledger.render.text import days, md, md_table, md_text_table
@@ -23,7 +24,7 @@ def render_markdown(
     template: str | None = None,
     *,
     mermaid: bool = False,
-    rows: Memo | None = None,
+    rows: ObjectMemo | None = None,
 ) -> str:
     """With `mermaid`, the Sankey diagram as a Mermaid block (`report --mermaid`). `rows`
     (watch): the cells of each application's rows, kept from the last build (ledger/memo.py)."""
@@ -154,11 +155,11 @@ class MarkdownTables:
         return md_text_table(["Application", "Role", "Stage", "Status", "First", "Last"], rows)
 
 
-def _row_cells(report: Report, memo: Memo | None) -> list[_RowCells]:
+def _row_cells(report: Report, memo: ObjectMemo | None) -> list[_RowCells]:
     labels = _Labels()
     if memo is None:
         return [_RowCells.of(a, labels) for a in report.applications]
-    return [memo.get_or_make(id(a), _RowCells.of, a, labels) for a in report.applications]
+    return memo.each(report.applications, partial(_RowCells.of, labels=labels))
 
 
 class _Labels(dict[str, str]):

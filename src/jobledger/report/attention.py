@@ -3,6 +3,10 @@ never applied to."""
 
 from __future__ import annotations
 
+from functools import partial
+from itertools import compress
+from operator import attrgetter, eq, is_, itemgetter
+
 from jobledger.ledger.model import NOTE
 from jobledger.report.model import Attention, AttentionItem, AttentionKind
 from jobledger.report.view import Standing, View
@@ -13,13 +17,15 @@ def compute_attention(view: View) -> Attention:
     stages = {stage.key: stage.index for stage in config.stages}
     follow_up: list[AttentionItem] = []
     apply_or_drop: list[AttentionItem] = []
-    for app in view.applications:
-        # Something already booked (a call, an interview) is not a silence to chase.
-        if app.status.standing is not Standing.ACTIVE or app.scheduled:
+    apps = view.applications
+    # Picked in C: an active application with nothing booked (a call, an interview is not a
+    # silence to chase); a Python loop over 36,000 applications cost 20 ms a save.
+    active = compress(apps, map(_IS_ACTIVE, map(_STANDING, apps)))
+    for app in active:
+        if app.scheduled:
             continue
         application, stage = app.application, app.stage
         silent = (as_of - app.last_heard).days  # the seeker's own notes are not word from them
-        waiting = (as_of - app.first_date).days
         if config.base <= stage.index < config.waiting_end and silent >= config.follow_up_after:
             follow_up.append(
                 AttentionItem(
@@ -64,7 +70,10 @@ def compute_attention(view: View) -> Attention:
         )
         for item in view.upcoming
     )
-    # Today's calls, interviews and reminders: dated the report date, so not scheduled.
+    # Today's calls, interviews and reminders: dated the report date, so not scheduled. The
+    # history ends at the date: only its last event can be on it.
+    last_dates = map(_DATE, map(_LAST, map(_HISTORY, apps)))
+    ending_today = compress(apps, map(partial(eq, as_of), last_dates))
     today = tuple(
         AttentionItem(
             AttentionKind.UPCOMING,
@@ -77,8 +86,7 @@ def compute_attention(view: View) -> Attention:
             0,
             event.comment,
         )
-        for app in view.applications
-        if app.last_date == as_of  # the history ends at the date: only the last can be on it
+        for app in ending_today
         for event in app.history
         if event.date == as_of and _business(event.kind, config.base, config.waiting_end, stages)
     )
@@ -92,6 +100,13 @@ def compute_attention(view: View) -> Attention:
         apply_or_drop=tuple(sorted(apply_or_drop, key=longest_first)),
         today=today,
     )
+
+
+_STANDING = attrgetter("status.standing")
+_IS_ACTIVE = partial(is_, Standing.ACTIVE)
+_HISTORY = attrgetter("history")
+_LAST = itemgetter(-1)
+_DATE = attrgetter("date")
 
 
 def _business(kind: str, base: int, waiting_end: int, stages: dict[str, int]) -> bool:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from operator import attrgetter
 
-from jobledger.ledger.memo import Memo, Memos
+from jobledger.ledger.memo import Memos, ObjectMemo
 from jobledger.ledger.model import OTHER, Config, Event, Ledger, Role
 from jobledger.records import record, replace
 from jobledger.report.attention import compute_attention
@@ -18,7 +19,6 @@ from jobledger.report.funnel import (
     count_statuses,
     group_of,
     never_applied,
-    profiles,
 )
 from jobledger.report.insights import write_insights
 from jobledger.report.model import (
@@ -91,20 +91,19 @@ def select(view: View, filters: Filters) -> View:
     )
 
 
-def compute_report(view: View, by: str = "role", rows: Memo | None = None) -> Report:
+def compute_report(view: View, by: str = "role", rows: ObjectMemo | None = None) -> Report:
     config, apps = view.config, view.applications
     if rows is not None:
         rows.start(None)
-    by_role: dict[str, list[ApplicationState]] = {role.key: [] for role in (*config.roles, OTHER)}
-    for app in apps:
-        by_role[app.application.role.key].append(app)
+    # (role, profile) pairs, counted in C: a few hundred kinds however many applications.
+    counted = Counter(zip(map(_ROLE_KEY, apps), map(_PROFILE, apps), strict=True))
+    by_role: dict[str, Counter[Profile]] = {role.key: Counter() for role in (*config.roles, OTHER)}
+    for (role_key, profile), count in counted.items():
+        by_role[role_key][profile] = count
     # Every declared role, and Other when some application has no role.
     roles = (*config.roles, OTHER) if by_role[OTHER.key] else config.roles
-    role_profiles = [profiles(by_role[role.key]) for role in roles]
-    everyone = sum(role_profiles, Counter[Profile]())
-    groups = tuple(
-        group_of(role, counted, config) for role, counted in zip(roles, role_profiles, strict=True)
-    )
+    everyone = sum(by_role.values(), Counter[Profile]())
+    groups = tuple(group_of(role, by_role[role.key], config) for role in roles)
     funnel = compute_funnel(everyone, config)
     headline = sorted(
         {config.base, min(config.base + 1, config.last), config.waiting_end, config.last}
@@ -138,12 +137,12 @@ def compute_report(view: View, by: str = "role", rows: Memo | None = None) -> Re
     )
 
 
-def _rows(apps: tuple[ApplicationState, ...], memo: Memo) -> tuple[ApplicationRow, ...]:
-    return tuple(memo.get_or_make(id(app), _kept_row, app)[1] for app in apps)
+_ROLE_KEY = attrgetter("application.role.key")
+_PROFILE = attrgetter("profile")
 
 
-def _kept_row(app: ApplicationState) -> tuple[ApplicationState, ApplicationRow]:
-    return app, _row(app)  # the pair holds the state its key names
+def _rows(apps: tuple[ApplicationState, ...], memo: ObjectMemo) -> tuple[ApplicationRow, ...]:
+    return tuple(memo.each(apps, _row))
 
 
 def _row(app: ApplicationState) -> ApplicationRow:
