@@ -149,6 +149,25 @@ def test_a_burst_of_writes_gives_exactly_one_rebuild(
     settle(recorder, "write 19\n", builds=2)
 
 
+def test_a_write_is_built_once_the_file_is_closed_not_a_debounce_later(
+    watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
+) -> None:
+    """A file still open for writing waits the whole debounce; its close (IN_CLOSE_WRITE) ends
+    the write, and the build follows within SETTLED_SECONDS. With a 30 s debounce, only the
+    close can explain a build within seconds."""
+    _, recorder = watching(debounce=30.0)
+    with open(tmp_path / "hunt.jobs", "w", encoding="utf-8") as handle:
+        handle.write("half")
+        handle.flush()  # "modified", and the file is still open
+        time.sleep(QUIET)
+        assert recorder.seen == ["one\n"]  # waiting: the write may go on
+        handle.write(" and whole\n")
+    assert wait_until(lambda: recorder.seen[-1] == "half and whole\n", timeout=5), recorder.seen
+    assert len(recorder.seen) == 2
+    save_jetbrains(tmp_path / "hunt.jobs", "renamed into place\n")  # a rename ends a write too
+    assert wait_until(lambda: recorder.seen[-1] == "renamed into place\n", timeout=5)
+
+
 def test_reads_unrelated_files_and_own_output_never_rebuild(
     watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
 ) -> None:

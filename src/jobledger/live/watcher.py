@@ -59,6 +59,10 @@ def _not_a_stopping_emitter(record: logging.LogRecord) -> bool:
 logging.getLogger("watchdog.observers.inotify").addFilter(_not_a_stopping_emitter)
 
 DEBOUNCE_SECONDS = 0.15  # trailing: rebuild this long after the last event of a burst
+# ... or this long, when that event ended a write: a ledger file closed after writing, or renamed
+# into place. The file is whole then; the short wait still lets the rest of a burst come
+# (a save that renames, writes and deletes a backup; a checkout writing several files).
+SETTLED_SECONDS = 0.05
 POLL_SECONDS = 1.0  # --poll: how often each watched directory is listed
 IDLE_SECONDS = 0.25  # while nothing happens: how often directories and the day are re-checked
 # What a save looks like ("attrib": `touch` forces a rebuild). Not "opened"/"closed_no_write":
@@ -161,7 +165,7 @@ class _Flagger(FileSystemEventHandler):
         is plainly one of our own writes: a needless rebuild is cheap, a missed save is not."""
         try:
             if self.matters(event):
-                self.watcher.touched()
+                self.watcher.touched(written=self.writes_a_file(event))
         except Exception as exc:
             self.failures += 1
             if self.failures == 1:
@@ -185,6 +189,14 @@ class _Flagger(FileSystemEventHandler):
             if path and matches(path, is_directory=event.is_directory):
                 return True
         return False
+
+    def writes_a_file(self, event: FileSystemEvent) -> bool:
+        """Does the event end a write of a file we read: closed after writing (inotify's
+        IN_CLOSE_WRITE), or a file renamed over it (a save through a temp file)?"""
+        if event.is_directory or event.event_type not in ("closed", "moved"):
+            return False
+        path = os.fsdecode(event.dest_path if event.event_type == "moved" else event.src_path)
+        return bool(path) and self.watcher.matcher(path)
 
     def ours(self, event: FileSystemEvent) -> bool:
         """Only our own output or its temp file (or no change at all): the fallback when
@@ -232,6 +244,7 @@ class Watcher:
         self.debounce = debounce
         self.changed = threading.Event()
         self.last_change = 0.0  # time.monotonic() of the latest relevant event
+        self.written = False  # did that event end a write (see SETTLED_SECONDS)?
         self.stopping = threading.Event()
         self.matcher = Matcher(Targets(frozenset()))
         self.poll = poll
@@ -285,23 +298,27 @@ class Watcher:
         finally:
             self.close()
 
-    def touched(self) -> None:
-        """A relevant event (called from the observer's thread)."""
+    def touched(self, *, written: bool = False) -> None:
+        """A relevant event (called from the observer's thread); `written`: it ended a write."""
+        self.written = written
         self.last_change = time.monotonic()
         self.changed.set()
 
     def _settle(self) -> bool:
-        """Trailing debounce: return once `debounce` seconds have passed since the latest event,
-        counted from that event's time, so a burst costs one debounce, not one per wake-up.
-        False if stop() came meanwhile. An event after the flag is cleared sets it again, so
-        the run loop builds once more: nothing is lost."""
+        """Trailing debounce: return once `debounce` seconds have passed since the latest event
+        (SETTLED_SECONDS, if it ended a write), counted from that event's time, so a burst
+        costs one debounce, not one per wake-up. False if stop() came meanwhile. Each event
+        wakes the wait (it may end a write: the build comes sooner). An event after the flag
+        is cleared sets it again, so the run loop builds once more: nothing is lost."""
         while True:
             self.changed.clear()
-            remaining = self.last_change + self.debounce - time.monotonic()
+            if self.stopping.is_set():
+                return False
+            wait = min(self.debounce, SETTLED_SECONDS) if self.written else self.debounce
+            remaining = self.last_change + wait - time.monotonic()
             if remaining <= 0:
                 return True
-            if self.stopping.wait(remaining):
-                return False
+            self.changed.wait(remaining)
 
     def _remember_files(self, *, keep: bool = False) -> None:
         """Note how each target file looks (before a build reads it; `keep`: after the build,
@@ -341,6 +358,7 @@ class Watcher:
 
     def stop(self) -> None:
         self.stopping.set()
+        self.changed.set()  # wakes a wait for the next event, or for a burst to end
 
     def close(self) -> None:
         self.stopping.set()
