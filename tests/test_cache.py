@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from jobledger.ledger import cache
 from jobledger.ledger.diagnostics import Position
 from jobledger.ledger.loader import FileCache, load_files, walk_files
+from jobledger.ledger.memo import Memos
 from jobledger.ledger.model import Comment, Declaration, Event, Include, Option
 from jobledger.pipeline import check_ledger
 from jobledger.records import fields
@@ -518,6 +519,7 @@ EDITS = st.lists(
                 "2026-01-05 applied Eps 3",  # the same line as one already there
                 "    source: board",
                 "2026-02-14 interview New Co",  # past the base stage: a close-name warning
+                "2026-02-15 applied Fresh",  # one of five new applications
             ]
         ),
     ),
@@ -526,17 +528,57 @@ EDITS = st.lists(
 )
 
 
+def built_as_fresh(paths: list[str], cache: FileCache, memos: Memos) -> None:
+    """A watch build (with `cache` and `memos`) gives what a fresh one does, and keeps the
+    applications in the order a whole build meets them (first event's file and line), which
+    the diagnostics and the close-name hints follow."""
+    from jobledger.pipeline import load_report
+
+    kept = load_report(paths, AS_OF, files_cache=cache, memos=memos)
+    assert repr(kept) == repr(load_report(paths, AS_OF, use_cache=False))
+    last = memos.reduce
+    met = (key for piece in last.read for key in piece.grouped(last.config)[0])
+    assert list(last.by_key) == list(dict.fromkeys(met))
+
+
+def test_each_kind_of_save_keeps_the_order_of_the_applications(tmp_path: Path) -> None:
+    """Saves that move where an application is first met, in files large enough that a save
+    regroups only what it changed (ledger/reducer.py: _regrouped, _appended_in_order)."""
+    main, a, b = split_ledger(tmp_path)
+    main.write_text('role x "X"\ninclude "years/*.jobs"\n', encoding="utf-8")  # an empty tail
+    body = "".join(f"2026-01-0{1 + n % 9} applied Eps {n}\n" for n in range(400))
+    a.write_text(body + "2025-12-01 applied Acme\n", encoding="utf-8")
+    b.write_text(body + "2026-02-01 phone Acme\n", encoding="utf-8")
+    cache, memos, paths = FileCache(memory=True), Memos(), [str(main)]
+    built_as_fresh(paths, cache, memos)
+
+    def append(path: Path, text: str) -> None:
+        path.write_text(path.read_text("utf-8") + text, encoding="utf-8")
+        built_as_fresh(paths, cache, memos)
+
+    new = "".join(f"2026-02-02 applied {name}\n" for name in ("Zed", "Ada", "Kim", "Bo", "Lu"))
+    append(b, new)  # five new applications, in the last file with events
+    append(b, "2026-02-03 applied Beta\n")
+    append(a, "2026-01-20 phone Beta\n")  # Beta is met in the first file now
+    append(a, "2026-01-21 applied Gamma\n")  # new, and not in the last file
+    gone = a.read_text("utf-8").replace("2025-12-01 applied Acme\n", "; no Acme here\n")
+    a.write_text(gone, encoding="utf-8")  # no line moves
+    built_as_fresh(paths, cache, memos)  # Acme is met in the last file now, after Gamma
+    assert memos.reduce.hits > 0
+
+
+@pytest.mark.parametrize("size", [20, 400])
 @settings(max_examples=30, deadline=None)
-@given(EDITS)
+@given(edits=EDITS)
 def test_any_sequence_of_saves_builds_what_a_fresh_build_does(
-    edits: list[tuple[str, str, int, str]],
+    size: int, edits: list[tuple[str, str, int, str]]
 ) -> None:
     """Random saves in a watch session (of one file at a time, most of them small, so that
     the reducer takes only the applications a save touched): every build gives the very
-    ledger, diagnostics and report a fresh build gives."""
+    ledger, diagnostics and report a fresh build gives. Files of 400 lines are parsed again
+    block by block, and their slices regrouped from the last build's."""
     import tempfile
 
-    from jobledger.ledger.memo import Memos
     from jobledger.pipeline import load_report
 
     with tempfile.TemporaryDirectory() as directory:
@@ -546,7 +588,7 @@ def test_any_sequence_of_saves_builds_what_a_fresh_build_does(
         main.write_text('include "years/*.jobs"\nrole x "X"\n', encoding="utf-8")
         files = {"a": root / "years" / "a.jobs", "b": root / "years" / "b.jobs"}
         for name, path in files.items():  # the same applications in both files, and Acme in a
-            lines = [f"2026-01-0{1 + n % 9} applied Eps {n}" for n in range(20)]
+            lines = [f"2026-01-0{1 + n % 9} applied Eps {n}" for n in range(size)]
             lines += ["2026-01-10 applied Acme"] if name == "a" else []
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         cache, memos = FileCache(memory=True), Memos()
@@ -563,6 +605,8 @@ def test_any_sequence_of_saves_builds_what_a_fresh_build_does(
                 path = files[name]
                 lines = path.read_text("utf-8").splitlines()
                 at = where % (len(lines) + 1)
+                if "Fresh" in line:  # two new applications in one save
+                    line = f"{line} {where % 5}\n{line} {where % 7 + 5}"
                 if edit == "append":
                     lines.append(line)
                 elif edit == "insert":
@@ -574,8 +618,7 @@ def test_any_sequence_of_saves_builds_what_a_fresh_build_does(
                     lines[at] = lines[at].replace("applied", "phone", 1)
                 text = "\n".join(lines) + "\n"
             path.write_text(text, encoding="utf-8")
-            kept = load_report(paths, AS_OF, files_cache=cache, memos=memos)
-            assert repr(kept) == repr(load_report(paths, AS_OF, use_cache=False))
+            built_as_fresh(paths, cache, memos)
 
 
 def test_a_save_keeps_the_order_names_are_compared_in(tmp_path: Path) -> None:

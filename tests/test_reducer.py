@@ -7,11 +7,14 @@ import inspect
 
 import pytest
 from helpers import ledger
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobledger.ledger.config import resolve_config
-from jobledger.ledger.model import Application
+from jobledger.ledger.model import Application, Event
 from jobledger.ledger.parser import parse_text
-from jobledger.ledger.reducer import identity, reduce_entries, reduce_slices
+from jobledger.ledger.reducer import _group, _Slice, identity, reduce_entries, reduce_slices
+from jobledger.records import replace
 
 
 def only(text: str) -> Application:
@@ -160,3 +163,90 @@ def test_accepted_stays_a_valid_stage_key() -> None:
     text = 'stage wishlist "W"\nstage applied "A"\nstage accepted "Yes"\n'
     _, diagnostics = resolve_config(parse_text(text, "t.jobs").entries)
     assert diagnostics == []
+
+
+# ---------------------------------------------------------------- watch: a saved slice regrouped
+
+NAMES = ["Acme", "Beta | Dev", "Gamma", "acme", "Delta | SRE", "Eps"]
+SAVE_KINDS = ["applied", "phone", "interview", "rejected", "note", "aplied"]
+SLICE_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["delete", "insert", "rekind", "append"]),
+        st.integers(0, 10_000),
+        st.sampled_from(SAVE_KINDS),
+        st.sampled_from([*NAMES, "New 1", "New 2"]),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def spaced_events(lines: list[str]) -> list[Event]:
+    """Parsed events on lines 10, 20, 30…: room to insert one between two."""
+    events = [e for e in parse_text("\n".join(lines) + "\n", "s.jobs").entries if type(e) is Event]
+    return [
+        replace(e, position=replace(e.position, line=10 * (n + 1))) for n, e in enumerate(events)
+    ]
+
+
+def one_event(kind: str, name: str, line: int) -> Event:
+    (event,) = parse_text(f"2026-02-01 {kind} {name}\n", "s.jobs").entries
+    assert type(event) is Event
+    return replace(event, position=replace(event.position, line=line))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(SAVE_KINDS[:5]), st.sampled_from(NAMES)), max_size=80),
+    SLICE_EDITS,
+)
+def test_a_saved_slice_regrouped_is_the_slice_grouped(
+    lines: list[tuple[str, str]], edits: list[tuple[str, int, str, str]]
+) -> None:
+    """watch: a save keeps the other lines' events (the very same objects), and the slice's
+    groups are made from the last build's. They must be what grouping it afresh gives, in the
+    same order, and the delta must name every application whose group changed."""
+    config, _ = resolve_config([])
+    old = spaced_events(
+        [f"2026-01-{1 + n % 28:02d} {k} {name}" for n, (k, name) in enumerate(lines)]
+    )
+    new = list(old)
+    for edit, where, kind, name in edits:
+        at = where % (len(new) + 1)
+        if edit == "append":
+            new.append(one_event(kind, name, (new[-1].position.line if new else 0) + 10))
+        elif edit == "insert":
+            line = (new[at - 1].position.line if at else 0) + 1
+            if at < len(new) and new[at].position.line <= line:
+                continue  # no room left between the two
+            new.insert(at, one_event(kind, name, line))
+        elif new and edit == "delete":
+            del new[min(at, len(new) - 1)]
+        elif new:
+            at = min(at, len(new) - 1)
+            new[at] = replace(new[at], kind=kind)
+    before = _Slice(old, 0, None)
+    before.grouped(config)
+    now = _Slice(new, 0, None)
+    now.before = before
+    groups, errors = now.grouped(config)
+    fresh_groups, fresh_errors = _group(new, config)
+    assert list(groups.items()) == list(fresh_groups.items())  # the same order too
+    assert repr(errors) == repr(fresh_errors)
+    if now.delta is not None:
+        old_groups = before.grouped(config)[0]
+        differ = {k for k in {*groups, *old_groups} if groups.get(k) != old_groups.get(k)}
+        assert differ <= now.delta.touched
+        assert now.delta.appended == [k for k in groups if k not in old_groups]
+        assert set(now.delta.gone) == {k for k in old_groups if k not in groups}
+
+
+def test_an_appended_line_regroups_the_slice_from_the_last_build() -> None:
+    config, _ = resolve_config([])
+    old = spaced_events([f"2026-01-{1 + n % 28:02d} applied Co {n}" for n in range(300)])
+    before = _Slice(old, 0, None)
+    before.grouped(config)
+    now = _Slice([*old, one_event("applied", "Co 1000", 99_999)], 0, None)
+    now.before = before
+    now.grouped(config)
+    assert now.delta is not None and now.delta.appended == [identity("Co 1000", None)]

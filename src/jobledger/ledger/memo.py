@@ -101,13 +101,22 @@ class ReduceMemo:
         self.read: list[Any] = []
         self.by_key: dict[Any, Any] = {}
         self.ordered: list[Any] = []
+        self.flagged: dict[Any, Any] = {}  # the reductions with diagnostics, by key
+        self.candidates: set[Any] = set()  # the keys of names that may be typos
         self.hits = 0  # for tests and benchmarks
         self.misses = 0
 
     def remember(
-        self, config: Any, read: list[Any], by_key: dict[Any, Any], ordered: list[Any]
+        self,
+        config: Any,
+        read: list[Any],
+        by_key: dict[Any, Any],
+        ordered: list[Any],
+        flagged: dict[Any, Any],
+        candidates: set[Any],
     ) -> None:
         self.config, self.read, self.by_key, self.ordered = config, read, by_key, ordered
+        self.flagged, self.candidates = flagged, candidates
 
 
 class Memos:

@@ -10,8 +10,8 @@ import bisect
 import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from itertools import chain
-from operator import attrgetter, itemgetter
+from itertools import chain, compress
+from operator import attrgetter, itemgetter, not_
 
 from jobledger.ledger.config import resolve_config
 from jobledger.ledger.diagnostics import Diagnostic, Position, error, warning
@@ -61,12 +61,16 @@ def reduce_slices(
     if memos is not None:
         memos.slices.start(None)
     read = [_read_slice(*piece, memos) for piece in slices]
+    last = memos.reduce if memos is not None else None
+    if last is not None and len(last.read) == len(read):
+        for before, now in zip(last.read, read, strict=True):
+            if now is not before and now._config is None:  # a saved file's new slice
+                now.before = before
     config, diagnostics = resolve_config(entry for piece in read for entry in piece.settings)
     roles = {role.key: role for role in config.roles}
     context = (config, {stage.key: stage.index for stage in config.stages}, roles)
     for piece in read:
         diagnostics.extend(piece.grouped(config)[1])  # unknown kinds
-    last = memos.reduce if memos is not None else None
     changed = _changed_keys(last, read, config)
     # Each application's reduction: the last build's (watch), if its events are the very same
     # objects and the configuration is the same; made otherwise.
@@ -75,6 +79,8 @@ def reduce_slices(
         kept = last.by_key
     names: list[tuple[str, Event, int]] = []
     application_diagnostics: list[Diagnostic] = []
+    flagged: dict[tuple[str, str], _Reduction] = {}  # those with diagnostics (watch)
+    candidates: set[tuple[str, str]] = set()  # those whose name may be a typo (watch)
     ordered: list[tuple[tuple[date, tuple[str, str]], Application]] = []
     by_key: dict[tuple[str, str], _Reduction] = {}
     if changed is None:  # everything is gone through again
@@ -82,6 +88,7 @@ def reduce_slices(
             reduction = _reduction(key, part, kept.get(key), context, last)
             if last is not None:  # kept for the next build; else let go at once (memory)
                 by_key[key] = reduction
+                _note(key, reduction, flagged, candidates, config)
             diagnostics.extend(reduction.repeated)
             application_diagnostics.extend(reduction.own)
             names.append(reduction.name)
@@ -89,8 +96,11 @@ def reduce_slices(
         ordered.sort(key=_ORDER)
     else:  # watch, a file saved: only the applications with an event in what changed
         assert last is not None
+        appended = _appended_in_order(last, read, config)
         by_key = dict(kept)
-        ordered = [item for item in last.ordered if item[0][1] not in changed]
+        ordered = list(last.ordered)
+        for key in changed & kept.keys():
+            _remove(ordered, kept[key])
         for key in changed:
             events = _part_of(key, read, config)
             if events is None:
@@ -99,21 +109,92 @@ def reduce_slices(
             reduction = by_key[key] = _reduction(key, events, kept.get(key), context, last)
             bisect.insort(ordered, (reduction.order, reduction.application), key=_ORDER)
         # In the order a whole build meets the applications (their first event's file and
-        # line): the order of the diagnostics and of the name comparisons below.
-        by_key = {key: by_key[key] for key in _keys_in_order(read, config)}
+        # line): the order of the diagnostics and of the name comparisons below. Mostly the
+        # last build's, with the new applications at its end, in the order they were written.
+        if appended is not None:
+            for key in appended:
+                by_key[key] = by_key.pop(key)
+        else:
+            by_key = {key: by_key[key] for key in _keys_in_order(read, config)}
         last.hits += len(by_key) - len(changed & by_key.keys())
-        for reduction in by_key.values():
-            diagnostics.extend(reduction.repeated)
-            application_diagnostics.extend(reduction.own)
-            names.append(reduction.name)
+        # Only the applications with diagnostics, and the names only if one may be a typo:
+        # looking at 36,000 reductions costs 10 ms a pass, even in C. Diagnostics are sorted
+        # by position later, and no two applications share one: their order here is free.
+        flagged, candidates = dict(last.flagged), set(last.candidates)
+        for key in changed:
+            flagged.pop(key, None)
+            candidates.discard(key)
+            if key in by_key:
+                _note(key, by_key[key], flagged, candidates, config)
+        diagnostics.extend(chain.from_iterable(map(_REPEATED, flagged.values())))
+        application_diagnostics.extend(chain.from_iterable(map(_OWN, flagged.values())))
+        names = list(map(_NAME, by_key.values())) if candidates else []
+    for piece in read:
+        piece.delta = None  # it says how the slice differs from the last build's only
     diagnostics.extend(application_diagnostics)
     diagnostics.extend(_close_names(names, config))
     if last is not None:
-        last.remember(config, read, by_key, ordered)
-    return Ledger(config, tuple(application for _, application in ordered)), diagnostics
+        last.remember(config, read, by_key, ordered, flagged, candidates)
+    return Ledger(config, tuple(map(_APPLICATION, ordered))), diagnostics
 
 
-_ORDER = itemgetter(0)
+def _note(
+    key: tuple[str, str],
+    reduction: _Reduction,
+    flagged: dict[tuple[str, str], _Reduction],
+    candidates: set[tuple[str, str]],
+    config: Config,
+) -> None:
+    """Remember whether the application has diagnostics, and whether its name is one that
+    _close_names compares (it starts past the base stage)."""
+    if reduction.repeated or reduction.own:
+        flagged[key] = reduction
+    if reduction.name[2] > config.base:
+        candidates.add(key)
+
+
+def _remove(
+    ordered: list[tuple[tuple[date, tuple[str, str]], Application]], reduction: _Reduction
+) -> None:
+    """Take the reduction's application out of the ordered list (its order is unique)."""
+    at = bisect.bisect_left(ordered, reduction.order, key=_ORDER)
+    if at < len(ordered) and ordered[at][1] is reduction.application:
+        del ordered[at]
+    else:  # not where its order says: look for it
+        ordered[:] = [item for item in ordered if item[1] is not reduction.application]
+
+
+def _appended_in_order(
+    last: ReduceMemo, read: list[_Slice], config: Config
+) -> list[tuple[str, str]] | None:
+    """The applications new to this build, in the order a whole build meets them, when that
+    order is the last build's with them at its end: each saved slice was regrouped from the
+    last build's (_Delta), no application left a slice for another, and a new application
+    is new to the whole ledger and in the last slice with events, or already in an earlier
+    slice. None when the whole order must be found again."""
+    appended: list[tuple[str, str]] = []
+    for number, (before, now) in enumerate(zip(last.read, read, strict=True)):
+        if before is now:
+            continue
+        delta = now.delta
+        if delta is None:
+            return None
+        for key in delta.gone:  # still elsewhere: its place may have moved
+            if any(key in piece.grouped(config)[0] for piece in read):
+                return None
+        after = any(piece.grouped(config)[0] for piece in read[number + 1 :])
+        for key in delta.appended:
+            if key not in last.by_key:
+                if after:  # an application in a later slice is met after it
+                    return None
+                appended.append(key)
+            elif not any(key in piece.grouped(config)[0] for piece in read[:number]):
+                return None  # its first event is in this slice now, not in a later one
+    return appended
+
+
+_REPEATED, _OWN, _NAME = attrgetter("repeated"), attrgetter("own"), attrgetter("name")
+_ORDER, _APPLICATION = itemgetter(0), itemgetter(1)
 Part = tuple[Event, ...] | list[tuple[Event, ...]]
 
 
@@ -205,6 +286,9 @@ def _changed_keys(
     for before, now in zip(last.read, read, strict=True):
         if before is now:
             continue
+        if now.delta is not None:  # regrouped from `before`: it says which changed
+            changed |= now.delta.touched
+            continue
         old, new = before.grouped(config)[0], now.grouped(config)[0]
         # An edit keeps the other lines' events (the very same objects): their groups compare
         # equal element by element, by identity first.
@@ -217,7 +301,7 @@ class _Slice:
     """A slice of one file's entries, gone through once: its settings (declarations and
     options), and its events grouped by application for the configuration last asked for."""
 
-    __slots__ = ("_config", "_grouped", "entries", "settings", "source")
+    __slots__ = ("_config", "_grouped", "before", "delta", "entries", "settings", "source")
 
     def __init__(self, source: Sequence[Entry], start: int, stop: int | None) -> None:
         self.source = source  # the file's entries: a memo's value holds what its key names
@@ -228,15 +312,107 @@ class _Slice:
             {},
             [],
         )
+        self.before: _Slice | None = None  # the slice this one replaces (watch: a save)
+        self.delta: _Delta | None = None  # how its groups differ from `before`'s
 
     def grouped(
         self, config: Config
     ) -> tuple[dict[tuple[str, str], tuple[Event, ...]], list[Diagnostic]]:
         """(the events of each application, in file order; the unknown kinds' errors)."""
         if self._config is None or self._config != config:
-            self._grouped = _group(self.entries, config)
+            self.delta = None
+            regrouped = _regrouped(self.before, self.entries, config)
+            if regrouped is not None:
+                groups, self.delta = regrouped
+                self._grouped = (groups, [])
+            else:
+                self._grouped = _group(self.entries, config)
             self._config = config
+            self.before = None  # let the last build's slice go
         return self._grouped
+
+
+class _Delta:
+    """How a slice's groups differ from those of the slice it replaces: the applications
+    whose events changed, those gone from it, and those new to it (at its end, in order)."""
+
+    __slots__ = ("appended", "gone", "touched")
+
+    def __init__(
+        self,
+        touched: set[tuple[str, str]],
+        gone: list[tuple[str, str]],
+        appended: list[tuple[str, str]],
+    ) -> None:
+        self.touched, self.gone, self.appended = touched, gone, appended
+
+
+REGROUP_SHARE = 4  # regroup from the last build's slice when at most 1/4 of its entries changed
+
+
+def _regrouped(
+    before: _Slice | None, entries: Sequence[Entry], config: Config
+) -> tuple[dict[tuple[str, str], tuple[Event, ...]], _Delta] | None:
+    """The groups of `entries` made from those of `before` (the same file's slice in the last
+    build, grouped for `config` without a diagnostic), when a save changed a few entries: the
+    entries it kept are the very same objects. Found by identity, in C. None when that does
+    not apply, or when the groups' order (their first events') would not simply extend."""
+    if before is None or before._config != config or before._grouped[1]:
+        return None
+    old_entries = before.entries
+    old_ids = set(map(id, old_entries))
+    added = list(compress(entries, map(not_, map(old_ids.__contains__, map(id, entries)))))
+    new_ids = set(map(id, entries))
+    gone = list(compress(old_entries, map(not_, map(new_ids.__contains__, map(id, old_entries)))))
+    if (len(added) + len(gone)) * REGROUP_SHARE > max(len(entries), 256):
+        return None
+    known = frozenset(
+        [*(stage.key for stage in config.stages), *(o.key for o in config.outcomes), NOTE]
+    )
+    touched: dict[tuple[str, str], list[Event]] = {}  # key -> its added events, file order
+    for event in added:
+        if type(event) is Event:
+            if event.kind not in known:
+                return None  # an error to report: _group does
+            touched.setdefault(identity(event.company, event.title), []).append(event)
+    gone_ids = set()
+    for event in gone:
+        if type(event) is Event:
+            gone_ids.add(id(event))
+            touched.setdefault(identity(event.company, event.title), [])
+    old_groups = before._grouped[0]
+    groups = dict(old_groups)
+    emptied: list[tuple[str, str]] = []
+    appended: list[tuple[tuple[int, tuple[str, str]], tuple[Event, ...]]] = []
+    for key, new_events in touched.items():
+        old_group = old_groups.get(key, ())
+        events = [event for event in old_group if id(event) not in gone_ids] + new_events
+        events.sort(key=_LINE)  # one file's slice: lines are in file order
+        if not events:
+            del groups[key]
+            emptied.append(key)
+        elif not old_group:
+            appended.append(((events[0].position.line, key), tuple(events)))
+        elif events[0].position.line == old_group[0].position.line:
+            # Its first event is on the same line (parsed again, or the very same), and so
+            # are those of the other groups: its place among them is the same.
+            groups[key] = tuple(events)
+        else:
+            return None  # its first event moved: its place among the groups may too
+    if appended:
+        appended.sort(key=_FIRST)
+        # The groups are in the order of their first events: the last one's is the latest.
+        last_first = next(reversed(groups.values()))[0].position.line if groups else 0
+        if appended[0][0][0] < last_first:
+            return None  # a new application before another's first event: not at the end
+        for (_, key), events_of in appended:
+            groups[key] = events_of
+    new_keys = [key for (_, key), _ in appended]
+    return groups, _Delta(set(touched), emptied, new_keys)
+
+
+_LINE = attrgetter("position.line")
+_FIRST = itemgetter(0)
 
 
 def _read_slice(
@@ -416,6 +592,7 @@ def _tag(
     return role
 
 
+_INDEX = itemgetter(2)
 ROLE_TAG_CUTOFF = 0.8  # "#devrell" is a typo of the role devrel; "#remote" is just a tag
 CLOSE_NAME_CUTOFF = 0.8
 CLOSE_NAME_BUDGET = 20_000  # name comparisons at most (~15 µs each): a hint must not cost seconds
@@ -426,13 +603,14 @@ def _close_names(names: list[tuple[str, Event, int]], config: Config) -> list[Di
     for a close name among the applications that started at or before the base stage. `names`:
     each application's folded name, first event, and the stage index of its kind (-1: none)."""
     base = config.base
-    candidates = [(name, first) for name, first, index in names if index > base]
+    # Picked in C: 36,000 names are looked at on every save (watch).
+    indexes = list(map(_INDEX, names))
+    candidates = [(name, first) for name, first, _ in compress(names, map(base.__lt__, indexes))]
     if not candidates:
         return []
     by_length: dict[int, list[tuple[str, Event]]] = {}
-    for name, first, index in names:
-        if 0 <= index <= base:
-            by_length.setdefault(len(name), []).append((name, first))
+    for name, first, _ in compress(names, map(range(base + 1).__contains__, indexes)):
+        by_length.setdefault(len(name), []).append((name, first))
     found: list[Diagnostic] = []
     budget = CLOSE_NAME_BUDGET
     import difflib  # only when there are names to compare
