@@ -471,7 +471,10 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
             return False
         # and so are the pages made from the rows kept
         markdown = render_markdown(fresh.report)
-        assert render_markdown(kept.report, rows=memos.markdown) == markdown
+        kept_markdown = render_markdown(
+            kept.report, rows=memos.markdown, lines=memos.markdown_lines
+        )
+        assert kept_markdown == markdown
         page = render_html(fresh.report)
         assert encoded_page(kept.report, memos.html).body == page.encode("utf-8")
         live = render_html(fresh.report, live=True, report_time="14:02")
@@ -481,10 +484,21 @@ def test_reports_built_with_memos_equal_fresh_ones(tmp_path: Path) -> None:
         return True
 
     assert same() and same()
-    for memo in (memos.slices, memos.reduce, memos.view, memos.rows, memos.markdown, memos.html):
+    for memo in (
+        memos.slices,
+        memos.reduce,
+        memos.view,
+        memos.rows,
+        memos.markdown,
+        *memos.markdown_lines,
+        memos.html,
+    ):
         assert memo.hits > 0
     b.write_text(b.read_text("utf-8") + "2026-02-05 rejected Acme\n", encoding="utf-8")
     same()  # an application in both files changes
+    longer = "2026-02-06 applied A Company Name Longer Than Any | Staff Engineer ; why\n"
+    b.write_text(b.read_text("utf-8") + longer, encoding="utf-8")
+    same()  # the Markdown tables' columns widen: every line is laid out again
     b.write_text("2026-02-01 interview Acme\n2026-03-01 applied Delta #x\n", encoding="utf-8")
     same()
     b.write_text("2026-03-01 applied Delta #x\n", encoding="utf-8")  # Acme: only in a now

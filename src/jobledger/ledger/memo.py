@@ -121,7 +121,8 @@ class ReduceMemo:
 
 class Memos:
     """One memo per stage: the slices of files the reducer went through, the reducer's
-    applications, the view's, the report's rows, and those rows as Markdown cells and HTML."""
+    applications, the view's, the report's rows, and those rows as Markdown cells (and their
+    lines in its two big tables) and HTML."""
 
     def __init__(self) -> None:
         self.slices = Memo()
@@ -129,4 +130,5 @@ class Memos:
         self.view = ObjectMemo()
         self.rows = ObjectMemo()
         self.markdown = ObjectMemo()
+        self.markdown_lines = (ObjectMemo(), ObjectMemo())  # applications, comments
         self.html = ObjectMemo()

@@ -133,7 +133,12 @@ class WatchSession:
                 page = Page(live.body, csp=live.csp)
         else:
             body = (
-                render_markdown(report, self.template, rows=self.memos.markdown)
+                render_markdown(
+                    report,
+                    self.template,
+                    rows=self.memos.markdown,
+                    lines=self.memos.markdown_lines,
+                )
                 if report is not None
                 else ""
             )

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from functools import partial
+from operator import attrgetter
 
 from jobledger.ledger.diagnostics import CONTROL_CHARACTERS
 from jobledger.ledger.memo import ObjectMemo
 from jobledger.records import record, replace
 from jobledger.render.templates import render_template
-from jobledger.render.text import days, md, md_table, md_text_table
+from jobledger.render.text import days, md, md_table, table_layout
 from jobledger.report.model import ApplicationRow, AttentionItem, Report
 from jobledger.report.numbers import percent
 
@@ -25,9 +26,11 @@ def render_markdown(
     *,
     mermaid: bool = False,
     rows: ObjectMemo | None = None,
+    lines: tuple[ObjectMemo, ObjectMemo] | None = None,
 ) -> str:
     """With `mermaid`, the Sankey diagram as a Mermaid block (`report --mermaid`). `rows`
-    (watch): the cells of each application's rows, kept from the last build (ledger/memo.py)."""
+    (watch): the cells of each application's rows, kept from the last build (ledger/memo.py);
+    `lines`: and their lines in the applications and comments tables, as last laid out."""
     if rows is not None:
         rows.start(None)  # the cells depend on the row alone
     diagram = None
@@ -35,7 +38,7 @@ def render_markdown(
         from jobledger.render.mermaid import render_mermaid
 
         diagram = render_mermaid(report) or None
-    tables = MarkdownTables(report, _row_cells(report, rows))
+    tables = MarkdownTables(report, _row_cells(report, rows), lines=lines)
     if template is not None:
         return render_template(
             "report.md.j2", template, report=report, tables=tables, mermaid=diagram
@@ -53,8 +56,19 @@ def render_markdown(
         tables=replace(tables, markers=(applications, comments)),
         mermaid=diagram,
     )
-    text = text.replace(applications, tables.applications(), 1)
-    return text.replace(comments, tables.comments(), 1)
+    # Each table once where its marker is (if it is: an empty ledger has neither), the whole
+    # text copied once: 7 MB for 36,000 applications.
+    found = sorted(
+        (at, marker, make)
+        for marker, make in ((applications, tables.applications), (comments, tables.comments))
+        if (at := text.find(marker)) >= 0
+    )
+    pieces, done = [], 0
+    for at, marker, make in found:
+        pieces += [text[done:at], make()]
+        done = at + len(marker)
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 @record
@@ -65,6 +79,7 @@ class MarkdownTables:
     cells: list[_RowCells]  # each application's, in order
     # The two big tables as these markers (applications, comments), put in after the render.
     markers: tuple[str, str] | None = None
+    lines: tuple[ObjectMemo, ObjectMemo] | None = None  # watch: see render_markdown
 
     def pipeline(self) -> str:
         pipeline = self.report.pipeline
@@ -145,14 +160,25 @@ class MarkdownTables:
         """Every event that carries a comment, application by application, in date order."""
         if self.markers is not None:
             return self.markers[1]
-        rows = [row for cells in self.cells for row in cells.comments]
-        return md_text_table(["Application", "Date", "Event", "Comment"], rows)
+        return self._big_table(COMMENTS, 1)
 
     def applications(self) -> str:
         if self.markers is not None:
             return self.markers[0]
-        rows = [cells.application for cells in self.cells]
-        return md_text_table(["Application", "Role", "Stage", "Status", "First", "Last"], rows)
+        return self._big_table(APPLICATIONS, 0)
+
+    def _big_table(self, header: tuple[str, ...], which: int) -> str:
+        """A table of one or more rows per application (`which`: 0 applications, 1 comments),
+        each application's lines kept while the layout (the widest cells) stays the same."""
+        widest = map(max, zip(*map(_WIDEST[which], self.cells), strict=True))
+        layout, top = table_layout(header, list(widest) or [0] * len(header))
+        if self.lines is None:
+            made = [_lines(cells, layout, which) for cells in self.cells]
+        else:
+            memo = self.lines[which]
+            memo.start(layout)
+            made = memo.each(self.cells, partial(_lines, layout=layout, which=which))
+        return "\n".join([top, *filter(None, made)])  # "": no comments
 
 
 def _row_cells(report: Report, memo: ObjectMemo | None) -> list[_RowCells]:
@@ -179,13 +205,19 @@ def _cell(text: str | None) -> str:
     return CONTROL_CHARACTERS.sub("\ufffd", escaped)
 
 
+APPLICATIONS = ("Application", "Role", "Stage", "Status", "First", "Last")
+COMMENTS = ("Application", "Date", "Event", "Comment")
+
+
 @record
 class _RowCells:
-    """One application's rows in the Markdown tables, escaped."""
+    """One application's rows in the Markdown tables, escaped, and its widest cells in each."""
 
     row: ApplicationRow  # what the memo's key names
     application: tuple[str, ...]
     comments: tuple[tuple[str, ...], ...]
+    widest: tuple[int, ...]  # the application row's cells' lengths
+    widest_comment: tuple[int, ...]  # the longest of each column of its comments (0: none)
 
     @classmethod
     def of(cls, a: ApplicationRow, labels: _Labels) -> _RowCells:
@@ -203,7 +235,24 @@ class _RowCells:
             for h in a.history
             if h.comment
         )
-        return cls(a, application, comments)
+        widest_comment = (
+            tuple(max(map(len, column)) for column in zip(*comments, strict=True))
+            if comments
+            else _NO_COMMENT
+        )
+        return cls(a, application, comments, tuple(map(len, application)), widest_comment)
+
+
+_NO_COMMENT = (0,) * len(COMMENTS)
+_WIDEST = (attrgetter("widest"), attrgetter("widest_comment"))
+
+
+def _lines(cells: _RowCells, layout: str, which: int) -> str:
+    """The application's line in the applications table (`which` 0), or its lines in the
+    comments table (1: "" when it has none)."""
+    if which == 0:
+        return layout % cells.application
+    return "\n".join(layout % row for row in cells.comments)
 
 
 def _stage_label(item: AttentionItem) -> str:

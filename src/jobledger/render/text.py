@@ -72,20 +72,25 @@ def md_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str
 
 
 def md_text_table(header: Sequence[str], rows: Sequence[tuple[str, ...]], align: str = "") -> str:
-    """md_table for cells that are text already (a big table's rows, kept between builds)."""
+    """md_table for cells that are text already."""
     columns = len(header)
     for row in rows:
         if len(row) != columns:
             raise ValueError(f"a row of {len(row)} cells in a table of {columns} columns")
+    widest = [max(map(len, cells), default=0) for cells in zip(*rows, strict=True)] if rows else []
+    layout, top = table_layout(header, widest or [0] * columns, align)
+    return "\n".join([top, *[layout % row for row in rows]])
+
+
+def table_layout(header: Sequence[str], widest: Sequence[int], align: str = "") -> tuple[str, str]:
+    """(the format of a row, the heading and rule lines) of a table whose widest cells are
+    `widest` long, column by column."""
     heading = tuple(str(c) for c in header)
     # Pad to the widest cell, but not past MAX_PAD: one 200 KB name must not pad every row.
     widths = [
-        min(MAX_PAD, max(3, len(title), max(map(len, cells), default=0)))
-        for title, cells in zip(
-            heading, zip(*rows, strict=True) if rows else [()] * columns, strict=True
-        )
+        min(MAX_PAD, max(3, len(title), cell)) for title, cell in zip(heading, widest, strict=True)
     ]
-    sides = [(align[i] if i < len(align) else "l") for i in range(columns)]
+    sides = [(align[i] if i < len(align) else "l") for i in range(len(heading))]
     # One format for every row ("%-12s" pads as ljust(12), "%5s" as rjust(5)): no call a row.
     layout = (
         "| "
@@ -102,7 +107,7 @@ def md_text_table(header: Sequence[str], rows: Sequence[tuple[str, ...]], align:
         )
         + "|"
     )
-    return "\n".join([layout % heading, rule, *[layout % row for row in rows]])
+    return layout, f"{layout % heading}\n{rule}"
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
