@@ -721,3 +721,29 @@ def test_a_command_stores_its_parses_from_a_child_and_waits_for_it(
     assert records(home, "parse")  # waited for
     assert {int(pid) for pid in writers.read_text().split()} - {os.getpid()}
     assert str(os.getpid()) not in writers.read_text().split()
+
+
+def test_an_object_memo_reuses_by_identity_and_lets_unused_values_go() -> None:
+    """watch's memo of each application's state, row and lines: a value is made once per
+    object, kept while the object is in use, and what no build uses any more is let go (a
+    save replaces objects: without that the memo would grow with every save)."""
+    from jobledger.ledger.memo import ObjectMemo
+
+    memo, made = ObjectMemo(), []
+
+    def make(thing: object) -> str:
+        made.append(thing)
+        return f"value of {id(thing)}"
+
+    things = [object() for _ in range(1000)]
+    memo.start("g")
+    first = memo.each(things, make)
+    assert memo.each(things, make) == first and len(made) == 1000  # all kept
+    for save in range(50):  # each save replaces ten objects
+        things[save * 10 : save * 10 + 10] = [object() for _ in range(10)]
+        assert memo.each(things, make) == [f"value of {id(t)}" for t in things]
+        assert len(memo._kept) <= 1000 * 5 // 4 + 64
+    assert len(made) == 1500 and memo.misses == 1500
+    memo.start("another generation")  # a new configuration or date: made again
+    memo.each(things, make)
+    assert len(made) == 2500
