@@ -64,7 +64,9 @@ def reduce_slices(
     last = memos.reduce if memos is not None else None
     if last is not None and len(last.read) == len(read):
         for before, now in zip(last.read, read, strict=True):
-            if now is not before and now._config is None:  # a saved file's new slice
+            # A saved file's new slice, regrouped from its old one (lines compare only
+            # within one file: a slice of another file in its place is grouped afresh).
+            if now is not before and now._config is None and _path(now) == _path(before):
                 now.before = before
     config, diagnostics = resolve_config(entry for piece in read for entry in piece.settings)
     roles = {role.key: role for role in config.roles}
@@ -330,6 +332,11 @@ class _Slice:
             self._config = config
             self.before = None  # let the last build's slice go
         return self._grouped
+
+
+def _path(piece: _Slice) -> str | None:
+    """The file a slice is of (None: an empty file)."""
+    return piece.source[0].position.path if piece.source else None
 
 
 class _Delta:
