@@ -10,6 +10,7 @@ import stat
 import threading
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import example_copies, mutant_corpus
@@ -547,17 +548,37 @@ def built_as_fresh(paths: list[str], cache: FileCache, memos: Memos) -> None:
     applications in the order a whole build meets them (first event's file and line), which
     the diagnostics and the close-name hints follow."""
     from jobledger.pipeline import load_report
+    from jobledger.render.html import encoded_page, render_html
+    from jobledger.render.markdown import render_markdown
 
     kept = load_report(paths, AS_OF, files_cache=cache, memos=memos)
-    assert repr(kept) == repr(load_report(paths, AS_OF, use_cache=False))
+    fresh = load_report(paths, AS_OF, use_cache=False)
+    assert repr(kept) == repr(fresh)
+    if kept.report is not None and fresh.report is not None:  # and the pages watch writes
+        markdown = render_markdown(kept.report, rows=memos.markdown, lines=memos.markdown_lines)
+        assert markdown == render_markdown(fresh.report)
+        page = encoded_page(kept.report, memos.html).body
+        assert page == render_html(fresh.report).encode("utf-8")
     last = memos.reduce
     met = (key for piece in last.read for key in piece.grouped(last.config)[0])
     assert list(last.by_key) == list(dict.fromkeys(met))
 
 
-def test_each_kind_of_save_keeps_the_order_of_the_applications(tmp_path: Path) -> None:
+def test_each_kind_of_save_keeps_the_order_of_the_applications(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Saves that move where an application is first met, in files large enough that a save
     regroups only what it changed (ledger/reducer.py: _regrouped, _appended_in_order)."""
+    from jobledger.ledger import reducer
+
+    orders: list[list[tuple[str, str]] | None] = []  # what each save's build found
+
+    def appended_in_order(*args: Any) -> list[tuple[str, str]] | None:
+        orders.append(found := real(*args))
+        return found
+
+    real = reducer._appended_in_order
+    monkeypatch.setattr(reducer, "_appended_in_order", appended_in_order)
     main, a, b = split_ledger(tmp_path)
     main.write_text('role x "X"\ninclude "years/*.jobs"\n', encoding="utf-8")  # an empty tail
     body = "".join(f"2026-01-0{1 + n % 9} applied Eps {n}\n" for n in range(400))
@@ -572,8 +593,11 @@ def test_each_kind_of_save_keeps_the_order_of_the_applications(tmp_path: Path) -
 
     new = "".join(f"2026-02-02 applied {name}\n" for name in ("Zed", "Ada", "Kim", "Bo", "Lu"))
     append(b, new)  # five new applications, in the last file with events
+    assert orders[-1] == [(name.casefold(), "") for name in ("Zed", "Ada", "Kim", "Bo", "Lu")]
     append(b, "2026-02-03 applied Beta\n")
+    assert orders[-1] == [("beta", "")]
     append(a, "2026-01-20 phone Beta\n")  # Beta is met in the first file now
+    assert orders[-1] is None  # the whole order is found again
     append(a, "2026-01-21 applied Gamma\n")  # new, and not in the last file
     gone = a.read_text("utf-8").replace("2025-12-01 applied Acme\n", "; no Acme here\n")
     a.write_text(gone, encoding="utf-8")  # no line moves

@@ -168,6 +168,24 @@ def test_a_write_is_built_once_the_file_is_closed_not_a_debounce_later(
     assert wait_until(lambda: recorder.seen[-1] == "renamed into place\n", timeout=5)
 
 
+def test_stop_ends_the_wait_for_a_write_at_once(
+    watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
+) -> None:
+    """A file held open for writing makes the watcher wait the whole debounce (30 s here);
+    stop() must end that wait at once, not when it runs out."""
+    watcher, recorder = watching(debounce=30.0)
+    with open(tmp_path / "hunt.jobs", "w", encoding="utf-8") as handle:
+        handle.write("half")
+        handle.flush()
+        assert wait_until(lambda: watcher.last_change > 0)  # the event came: it waits now
+        time.sleep(0.2)
+        started = time.monotonic()
+        watcher.stop()
+        assert wait_until(lambda: not watcher.observer.is_alive(), timeout=5)
+        assert time.monotonic() - started < 5
+    assert recorder.seen == ["one\n"]
+
+
 def test_reads_unrelated_files_and_own_output_never_rebuild(
     watching: Callable[..., tuple[Watcher, Recorder]], tmp_path: Path
 ) -> None:
