@@ -8,9 +8,13 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from datetime import date
 
 from jobledger import __version__
+
+# `typing` and `datetime` are imported where they are needed: `--help` needs neither (14 ms).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import date
 
 EPILOG = """\
 examples:
@@ -26,6 +30,8 @@ exit status: 0 clean, 1 the ledger has errors, 2 usage error."""
 
 
 def _date(text: str) -> date:
+    from datetime import date
+
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # not 20260101, not 2026-W01-1
             raise ValueError(text)
