@@ -373,9 +373,7 @@ def _regrouped(
     gone = list(compress(old_entries, map(not_, map(new_ids.__contains__, map(id, old_entries)))))
     if (len(added) + len(gone)) * REGROUP_SHARE > max(len(entries), 256):
         return None
-    known = frozenset(
-        [*(stage.key for stage in config.stages), *(o.key for o in config.outcomes), NOTE]
-    )
+    known = frozenset(_kinds(config))
     touched: dict[tuple[str, str], list[Event]] = {}  # key -> its added events, file order
     for event in added:
         if type(event) is Event:
@@ -435,10 +433,15 @@ def _read_slice(
     return found
 
 
+def _kinds(config: Config) -> list[str]:
+    """Every kind an event may have: the stages, the outcomes and the note, in that order."""
+    return [*(stage.key for stage in config.stages), *(o.key for o in config.outcomes), NOTE]
+
+
 def _group(
     entries: Sequence[Entry], config: Config
 ) -> tuple[dict[tuple[str, str], tuple[Event, ...]], list[Diagnostic]]:
-    kinds = [*(stage.key for stage in config.stages), *(o.key for o in config.outcomes), NOTE]
+    kinds = _kinds(config)
     known = frozenset(kinds)  # `kinds` keeps the order, for the hint
     diagnostics: list[Diagnostic] = []
     by_application: dict[tuple[str, str], list[Event]] = {}

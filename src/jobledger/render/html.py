@@ -326,7 +326,7 @@ _SHOWN_STATUS = attrgetter("status")
 
 def _filters(report: Report, rows: Sequence[AppRow]) -> dict[str, list[Choice]]:
     """Choices for the table's selects: only values some application has, in ledger order.
-    `rows`: the table's, each with its status when they are made already (watch keeps them)."""
+    `rows`: the table's (watch keeps them made, with their statuses)."""
     roles = [(g.role.key, g.role.label) for g in report.groups]
     statuses = [("active", "active"), ("accepted", "accepted")]
     statuses += [(o.key, o.label.lower()) for o in report.outcomes]
@@ -335,8 +335,8 @@ def _filters(report: Report, rows: Sequence[AppRow]) -> dict[str, list[Choice]]:
     apps = report.applications
     counted = {  # in C where it can be: a pass over 36,000 rows in Python costs 10 ms a save
         "role": Counter(map(_ROLE_KEY, apps)),
-        "status": Counter(
-            map(_SHOWN_STATUS, rows) if isinstance(rows, list) else map(_status, apps)
+        "status": Counter(  # a row made already has its status; the lazy ones are not made
+            map(_status, apps) if isinstance(rows, _AppRows) else map(_SHOWN_STATUS, rows)
         ),
         "stage": Counter(map(_STAGE_KEY, apps)),
     }
@@ -466,9 +466,9 @@ def encoded_page(
     kept = _kept_rows(report, rows) if report is not None else []
     if report is not None:
         context |= page_context(report, [row for row, _ in kept])
-    page = render_template(REPORT_TEMPLATE, template, **context)
-    csp = content_security_policy(page)  # the rows hold no <style> or <script>
-    first, *rest = page.replace(CSP_PLACEHOLDER, csp, 1).encode("utf-8").split(ROWS_MARKER_UTF8)
+    # The rows hold no <style> or <script>: the policy of the page without them is theirs too.
+    page, csp = _placed_policy(render_template(REPORT_TEMPLATE, template, **context))
+    first, *rest = page.encode("utf-8").split(ROWS_MARKER_UTF8)
     rows_utf8 = [html for _, html in kept]
     pieces = [first]
     for after in rest:  # where the rows go: once, unless in the user's template
@@ -535,4 +535,10 @@ def render_text_page(
 
 
 def _with_policy(page: str) -> str:
-    return page.replace(CSP_PLACEHOLDER, content_security_policy(page), 1)
+    return _placed_policy(page)[0]
+
+
+def _placed_policy(page: str) -> tuple[str, str]:
+    """(the page with its Content-Security-Policy in place of the placeholder, the policy)."""
+    policy = content_security_policy(page)
+    return page.replace(CSP_PLACEHOLDER, policy, 1), policy
